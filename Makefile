@@ -1,0 +1,43 @@
+# Tribune — the two commands: `make run` and `make test`. Everything installs what it needs first.
+SHELL := /bin/bash
+PRESET ?= release
+BUILD_DIR := build/$(PRESET)
+DATA ?= var/demo
+LISTEN ?= 127.0.0.1:8080
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build run test unit integration bench asan clean
+
+deps:
+	@scripts/install-deps
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json
+	cmake --preset $(PRESET) >/dev/null
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	@mkdir -p build && ln -sf $(PRESET)/tribune build/tribune
+	@echo "built build/tribune"
+
+run: build
+	@build/tribune demo seed --data $(DATA)
+	@echo "Site: http://$(LISTEN)/  (API: http://$(LISTEN)/api/v1/articles)"
+	@echo "Sign in as admin@example.org with the password above (also in $(DATA)/admin-password.txt)."
+	@TRIBUNE_CAPTCHA_REQUIRED=$${TRIBUNE_CAPTCHA_REQUIRED:-false} build/tribune serve --data $(DATA) --listen $(LISTEN)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
+
+integration: build
+	TRIBUNE_BIN=$(CURDIR)/build/tribune node --test --test-concurrency=1 tests/integration/
+
+test: unit integration
+
+bench: build
+	bench/run
+
+asan:
+	$(MAKE) unit PRESET=asan
+
+clean:
+	rm -rf build

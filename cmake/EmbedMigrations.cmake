@@ -1,0 +1,17 @@
+# cmake -DDIR=migrations/sqlite -DOUT=file.cpp -DSYMBOL=kSqliteMigrations -P EmbedMigrations.cmake
+# Compiles NNNN_name.sql files into `tribune::storage::Migration SYMBOL[]` in version order.
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(body "#include \"storage/migrations.hpp\"\nnamespace tribune::storage {\nextern const Migration ${SYMBOL}[] = {\n")
+set(count 0)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version}")
+  file(READ ${f} content HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" escaped "${content}")
+  string(APPEND body "  {${version}, \"${name}\", \"${escaped}\"},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "};\nextern const int ${SYMBOL}Count = ${count};\n}\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,103 @@
+#include "app/app.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "common/random.hpp"
+
+extern char** environ;
+
+namespace tribune::app {
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: tribune <command> [options]
+
+commands:
+  serve [--config FILE] [--listen HOST:PORT] [--data DIR]
+        serve the site; prints "listening on http://HOST:PORT" once ready
+  admin create --data DIR --email E --role reader|moderator|editor|admin [--name NAME]
+        create a confirmed account with the role (password from stdin), or add the role
+  token create --data DIR --email E [--label L]
+        print a new API token (Authorization: Bearer) for an existing account
+  demo seed --data DIR
+        add the demo edition, articles and admin account (idempotent)
+  version
+)";
+
+// --key value pairs after the subcommand words.
+Result<std::map<std::string, std::string>> ParseFlags(int argc, char** argv, int first) {
+  std::map<std::string, std::string> flags;
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0) return MakeError(ErrorCode::kBadRequest, "unexpected argument: " + arg);
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      flags[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      flags[arg.substr(2)] = argv[++i];
+    } else {
+      return MakeError(ErrorCode::kBadRequest, "missing value for " + arg);
+    }
+  }
+  return flags;
+}
+
+Result<Config> LoadConfig(const std::map<std::string, std::string>& flags, const std::string& data_dir) {
+  std::string file;
+  if (auto it = flags.find("config"); it != flags.end()) {
+    file = it->second;
+  } else if (std::filesystem::exists(std::filesystem::path(data_dir) / "tribune.toml")) {
+    file = (std::filesystem::path(data_dir) / "tribune.toml").string();
+  }
+  return Config::Load(file, environ);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  InitCrypto();
+  std::vector<std::string> words;
+  int i = 1;
+  while (i < argc && std::strncmp(argv[i], "--", 2) != 0 && words.size() < 2) words.emplace_back(argv[i++]);
+  if (words.empty() || words[0] == "help") {
+    std::fputs(kUsage, words.empty() ? stderr : stdout);
+    return words.empty() ? 2 : 0;
+  }
+  if (words[0] == "version") {
+    std::puts("tribune 0.1.0");
+    return 0;
+  }
+  // `serve` takes no second word; give it back to the flags.
+  if (words[0] == "serve" && words.size() == 2) {
+    words.pop_back();
+    --i;
+  }
+  auto flags = ParseFlags(argc, argv, i);
+  if (!flags.ok()) {
+    std::fprintf(stderr, "tribune: %s\n%s", flags.error().message.c_str(), kUsage);
+    return 2;
+  }
+  const std::string data_dir = flags->count("data") ? flags->at("data") : "var/data";
+  auto config = LoadConfig(*flags, data_dir);
+  if (!config.ok()) {
+    std::fprintf(stderr, "tribune: config: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  const std::string command = words[0] + (words.size() > 1 ? " " + words[1] : "");
+  CommandContext ctx{std::move(config).value(), data_dir, *flags};
+  if (command == "serve") return Serve(ctx);
+  if (command == "admin create") return AdminCreate(ctx);
+  if (command == "token create") return TokenCreate(ctx);
+  if (command == "demo seed") return DemoSeed(ctx);
+  std::fprintf(stderr, "tribune: unknown command \"%s\"\n%s", command.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,3 @@
+#include "app/app.hpp"
+
+int main(int argc, char** argv) { return tribune::app::Main(argc, argv); }

@@ -1,0 +1,85 @@
+#include <cstdio>
+
+#include "app/commands.hpp"
+#include "app/services.hpp"
+#include "common/log.hpp"
+#include "http/auth.hpp"
+#include "http/handlers/api.hpp"
+#include "http/http.hpp"
+
+namespace tribune::app {
+
+namespace {
+
+// "HOST:PORT" or "[v6]:PORT".
+bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= listen.size()) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string p = listen.substr(colon + 1);
+  if (p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+  const long v = std::stol(p);
+  if (v > 65535) return false;
+  port = static_cast<uint16_t>(v);
+  return !host.empty();
+}
+
+}  // namespace
+
+int Serve(CommandContext& ctx) {
+  Config& config = ctx.config;
+  if (auto it = ctx.flags.find("listen"); it != ctx.flags.end()) (void)config.Set("server.listen", it->second);
+  log::SetSink(config.GetString("log.target"));
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitListen(config.GetString("server.listen"), host, port)) {
+    std::fprintf(stderr, "tribune: server.listen must be HOST:PORT, not \"%s\"\n",
+                 config.GetString("server.listen").c_str());
+    return 2;
+  }
+  auto services = BuildServices(config, ctx.data_dir);
+  if (!services.ok()) {
+    std::fprintf(stderr, "tribune: %s\n", services.error().message.c_str());
+    return 1;
+  }
+  Services& s = **services;
+
+  http::ServerOptions options;
+  options.host = host;
+  options.port = port;
+  options.io_threads = static_cast<int>(config.GetInt("server.threads"));
+  options.worker_threads = static_cast<int>(config.GetInt("server.worker_threads"));
+  options.header_limit = static_cast<size_t>(config.GetInt("server.header_limit_bytes"));
+  options.body_limit = static_cast<size_t>(config.GetInt("server.body_limit_bytes"));
+  options.read_timeout_ms = static_cast<int>(config.GetInt("server.read_timeout_ms"));
+  options.idle_timeout_ms = static_cast<int>(config.GetInt("server.idle_timeout_ms"));
+  options.shutdown_grace_ms = static_cast<int>(config.GetInt("server.shutdown_grace_ms"));
+  options.access_log = config.GetBool("log.access");
+
+  http::Router router;
+  http::Auth auth(*s.accounts);
+  http::ApiContext api{*s.accounts, *s.articles, *s.comments, auth, config.GetString("site.base_url"),
+                       static_cast<int>(config.GetInt("comments.page_default")),
+                       static_cast<int>(config.GetInt("comments.page_max"))};
+  http::RegisterApi(router, api);
+
+  http::Server server(options, router);
+  if (Status st = server.Listen(); !st.ok()) {
+    std::fprintf(stderr, "tribune: %s\n", st.error().message.c_str());
+    return 1;
+  }
+  const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  const std::string origin = "http://" + shown_host + ":" + std::to_string(server.port());
+  if (api.base_url.empty()) api.base_url = origin;
+  log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"");
+  std::printf("listening on %s\n", origin.c_str());
+  std::fflush(stdout);
+  server.Run();
+  s.db->Close();
+  log::Info("stopped");
+  log::Flush();
+  return 0;
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,59 @@
+#include "app/services.hpp"
+
+#include <filesystem>
+
+namespace tribune::app {
+
+Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string& data_dir) {
+  auto s = std::make_unique<Services>();
+  s->config = std::move(config);
+  const Config& c = s->config;
+  if (!c.GetString("storage.url").empty()) {
+    return MakeError(ErrorCode::kBadRequest, "storage.url: only SQLite is available in this build (leave it empty)");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return MakeError(ErrorCode::kUnavailable, "cannot create data directory " + data_dir + ": " + ec.message());
+  auto db = storage::OpenSqlite({.path = (std::filesystem::path(data_dir) / "tribune.db").string(),
+                                 .read_connections = static_cast<int>(c.GetInt("storage.read_connections")),
+                                 .max_batch = static_cast<int>(c.GetInt("storage.max_batch"))});
+  if (!db.ok()) return std::move(db).error();
+  s->db = std::move(db).value();
+
+  // Ids stay above everything already stored, whatever the clock says after a restart.
+  int64_t floor = 0;
+  for (const char* table : {"accounts", "articles", "comments", "moderation_decisions"}) {
+    auto rows = s->db->Read(std::string("SELECT COALESCE(MAX(id), 0) FROM ") + table);
+    if (!rows.ok()) return std::move(rows).error();
+    floor = std::max(floor, (*rows)[0].Int(0));
+  }
+  s->ids = std::make_unique<IdGenerator>(s->clock, floor);
+
+  s->hasher = std::make_unique<accounts::PasswordHasher>(static_cast<size_t>(c.GetInt("accounts.argon2_memory_kib")),
+                                                         static_cast<unsigned long long>(c.GetInt("accounts.argon2_passes")),
+                                                         static_cast<int>(c.GetInt("accounts.hash_concurrency")));
+  accounts::AccountOptions ao;
+  ao.captcha_required = c.GetBool("captcha.required");
+  ao.session_idle_seconds = c.GetInt("accounts.session_idle_days") * 86400;
+  ao.session_absolute_seconds = c.GetInt("accounts.session_absolute_days") * 86400;
+  ao.password_min_length = static_cast<size_t>(c.GetInt("accounts.password_min_length"));
+  ao.password_max_length = static_cast<size_t>(c.GetInt("accounts.password_max_length"));
+  ao.display_name_max_length = static_cast<size_t>(c.GetInt("accounts.display_name_max_length"));
+  s->accounts = std::make_unique<accounts::AccountService>(*s->db, s->clock, *s->ids, *s->hasher, ao);
+
+  const std::string edition = c.GetString("site.default_edition");
+  s->articles = std::make_unique<news::ArticleService>(*s->db, s->clock, *s->ids, edition);
+  TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
+
+  if (c.GetString("moderation.engine") != "minimal") {
+    return MakeError(ErrorCode::kBadRequest, "moderation.engine: only \"minimal\" is available in this build");
+  }
+  s->engine = std::make_unique<moderation::MinimalEngine>(static_cast<size_t>(c.GetInt("comments.max_length")));
+  discussion::DiscussionOptions dopt;
+  dopt.language = edition;
+  dopt.page_max = static_cast<int>(c.GetInt("comments.page_max"));
+  s->comments = std::make_unique<discussion::CommentService>(*s->db, s->clock, *s->ids, *s->engine, dopt);
+  return s;
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,237 @@
+#include <algorithm>
+
+#include "common/cursor.hpp"
+#include "common/random.hpp"
+#include "discussion/discussion.hpp"
+#include "text/markdown.hpp"
+
+namespace tribune::discussion {
+
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT c.id, c.article_id, c.parent_id, c.author_id, a.display_name, c.body, c.body_html, c.status,"
+    " c.created_at, c.edited_at, c.reply_count FROM comments c JOIN accounts a ON a.id = c.author_id ";
+
+CommentView FromRow(const storage::Row& r) {
+  CommentView v;
+  v.id = r.Int(0);
+  v.article_id = r.Int(1);
+  v.parent_id = r.OptInt(2);
+  v.author_id = r.Int(3);
+  v.author_name = r.Text(4);
+  v.body = r.Text(5);
+  v.body_html = r.Text(6);
+  v.status = r.Text(7);
+  v.created_at = r.Int(8);
+  v.edited_at = r.OptInt(9);
+  v.reply_count = r.Int(10);
+  return v;
+}
+
+const char* StatusFor(moderation::Action action) {
+  return action == moderation::Action::kHold ? "pending" : "published";
+}
+
+}  // namespace
+
+Error RejectedError(const moderation::Decision& decision) {
+  std::string message = "The comment breaks the community standards.";
+  if (!decision.findings.empty()) message = decision.findings.front().reason;
+  Error e = MakeError(ErrorCode::kRejected, std::move(message));
+  e.extra_json = "\"findings\":" + moderation::FindingsToJson(decision.findings);
+  return e;
+}
+
+CommentService::CommentService(storage::Database& db, const Clock& clock, IdGenerator& ids,
+                               const moderation::Engine& engine, DiscussionOptions options)
+    : db_(db), clock_(clock), ids_(ids), engine_(engine), options_(std::move(options)) {}
+
+Status CommentService::RecordRejection(const Actor& actor, int64_t article_id, std::optional<int64_t> comment_id,
+                                       const char* kind, const std::string& body,
+                                       const moderation::Decision& decision) {
+  return db_.Write([&](storage::Session& s) -> Status {
+    storage::Value cid = comment_id ? storage::Value(*comment_id) : storage::Value(nullptr);
+    TRIBUNE_TRY(s.Exec(
+        "INSERT INTO moderation_decisions (id, comment_id, article_id, account_id, kind, action, engine,"
+        " findings_json, text_sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        {ids_.Next(), cid, article_id, actor.account_id, std::string(kind),
+         std::string(moderation::ActionName(decision.action)), std::string(engine_.Name()),
+         moderation::FindingsToJson(decision.findings), Sha256Hex(body), clock_.NowMicros()}));
+    return Ok{};
+  });
+}
+
+Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, const std::string& body,
+                                        std::optional<int64_t> parent_id) {
+  auto article = db_.Read("SELECT 1 FROM articles WHERE id = $1", {article_id});
+  if (!article.ok()) return std::move(article).error();
+  if (article->empty()) return MakeError(ErrorCode::kNotFound, "No such article.");
+
+  moderation::Decision decision = engine_.Check({body, article_id, actor.account_id, options_.language});
+  if (decision.action == moderation::Action::kReject) {
+    TRIBUNE_TRY(RecordRejection(actor, article_id, std::nullopt, "post", body, decision));
+    return RejectedError(decision);
+  }
+
+  PostResult result{ids_.Next(), StatusFor(decision.action), decision.findings};
+  const std::string html = text::RenderMarkdown(body);
+  const int64_t now = clock_.NowMicros();
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    if (parent_id) {
+      auto parent = s.Query("SELECT article_id FROM comments WHERE id = $1", {*parent_id});
+      if (!parent.ok()) return std::move(parent).error();
+      if (parent->empty() || (*parent)[0].Int(0) != article_id) {
+        return MakeError(ErrorCode::kBadRequest, "parent_id is not a comment of this article.");
+      }
+      TRIBUNE_TRY(s.Exec("UPDATE comments SET reply_count = reply_count + 1 WHERE article_id = $1 AND id = $2",
+                         {article_id, *parent_id}));
+    }
+    storage::Value parent = parent_id ? storage::Value(*parent_id) : storage::Value(nullptr);
+    TRIBUNE_TRY(s.Exec(
+        "INSERT INTO comments (article_id, id, parent_id, author_id, body, body_html, status, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        {article_id, result.id, parent, actor.account_id, body, html, result.status, now}));
+    if (result.status == "published") {
+      TRIBUNE_TRY(s.Exec("UPDATE articles SET comment_count = comment_count + 1 WHERE id = $1", {article_id}));
+    }
+    if (!decision.findings.empty()) {
+      TRIBUNE_TRY(s.Exec(
+          "INSERT INTO moderation_decisions (id, comment_id, article_id, account_id, kind, action, engine,"
+          " findings_json, text_sha256, created_at) VALUES ($1, $2, $3, $4, 'post', $5, $6, $7, $8, $9)",
+          {ids_.Next(), result.id, article_id, actor.account_id, std::string(moderation::ActionName(decision.action)),
+           std::string(engine_.Name()), moderation::FindingsToJson(decision.findings), Sha256Hex(body), now}));
+    }
+    return Ok{};
+  }));
+  return result;
+}
+
+Result<CommentView> CommentService::Get(int64_t comment_id) {
+  auto rows = db_.Read(std::string(kSelect) + "WHERE c.id = $1", {comment_id});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
+  return FromRow((*rows)[0]);
+}
+
+Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id, const std::string& body) {
+  auto current = Get(comment_id);
+  if (!current.ok()) return std::move(current).error();
+  if (current->author_id != actor.account_id && !actor.moderator) {
+    return MakeError(ErrorCode::kForbidden, "Only the author can edit this comment.");
+  }
+  if (current->status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
+
+  moderation::Decision decision = engine_.Check({body, current->article_id, actor.account_id, options_.language});
+  if (decision.action == moderation::Action::kReject) {
+    TRIBUNE_TRY(RecordRejection(actor, current->article_id, comment_id, "edit", body, decision));
+    return RejectedError(decision);
+  }
+  const std::string html = text::RenderMarkdown(body);
+  const std::string new_status = StatusFor(decision.action);
+  const int64_t now = clock_.NowMicros();
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    // Re-read inside the transaction: a concurrent delete or edit must not be lost.
+    auto rows = s.Query("SELECT body, status FROM comments WHERE article_id = $1 AND id = $2",
+                        {current->article_id, comment_id});
+    if (!rows.ok()) return std::move(rows).error();
+    if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
+    const std::string old_status = (*rows)[0].Text(1);
+    if (old_status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
+    TRIBUNE_TRY(s.Exec(
+        "INSERT INTO comment_revisions (comment_id, revision, body, edited_by, created_at)"
+        " VALUES ($1, (SELECT COALESCE(MAX(revision), 0) + 1 FROM comment_revisions WHERE comment_id = $1), $2, $3, $4)",
+        {comment_id, (*rows)[0].Text(0), actor.account_id, now}));
+    TRIBUNE_TRY(s.Exec("UPDATE comments SET body = $3, body_html = $4, status = $5, edited_at = $6, edited_by = $7"
+                       " WHERE article_id = $1 AND id = $2",
+                       {current->article_id, comment_id, body, html, new_status, now, actor.account_id}));
+    if (old_status != new_status) {
+      const int64_t delta = new_status == "published" ? 1 : (old_status == "published" ? -1 : 0);
+      TRIBUNE_TRY(s.Exec("UPDATE articles SET comment_count = comment_count + $2 WHERE id = $1",
+                         {current->article_id, delta}));
+    }
+    return Ok{};
+  }));
+  return Get(comment_id);
+}
+
+Status CommentService::Delete(const Actor& actor, int64_t comment_id) {
+  auto current = Get(comment_id);
+  if (!current.ok()) return std::move(current).error();
+  if (current->author_id != actor.account_id && !actor.moderator) {
+    return MakeError(ErrorCode::kForbidden, "Only the author can delete this comment.");
+  }
+  const int64_t now = clock_.NowMicros();
+  return db_.Write([&](storage::Session& s) -> Status {
+    auto rows = s.Query("SELECT status FROM comments WHERE article_id = $1 AND id = $2",
+                        {current->article_id, comment_id});
+    if (!rows.ok()) return std::move(rows).error();
+    if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
+    const std::string old_status = (*rows)[0].Text(0);
+    if (old_status == "deleted") return Ok{};
+    TRIBUNE_TRY(s.Exec("UPDATE comments SET body = '', body_html = '', status = 'deleted', deleted_at = $3"
+                       " WHERE article_id = $1 AND id = $2",
+                       {current->article_id, comment_id, now}));
+    TRIBUNE_TRY(s.Exec("DELETE FROM comment_revisions WHERE comment_id = $1", {comment_id}));
+    if (old_status == "published") {
+      TRIBUNE_TRY(s.Exec("UPDATE articles SET comment_count = comment_count - 1 WHERE id = $1",
+                         {current->article_id}));
+    }
+    return Ok{};
+  });
+}
+
+Result<CommentPage> CommentService::List(const ListQuery& q) {
+  const int limit = std::clamp(q.limit, 1, options_.page_max);
+  std::optional<std::vector<int64_t>> keys;
+  const size_t key_count = q.sort == Sort::kTop ? 2 : 1;
+  if (!q.cursor.empty()) {
+    keys = DecodeCursor(q.cursor, key_count);
+    if (!keys) return MakeError(ErrorCode::kBadRequest, "cursor is not one this server issued.");
+  }
+  std::string sql = std::string(kSelect) +
+                    "WHERE c.article_id = $1 AND (c.status IN ('published', 'deleted')"
+                    " OR (c.status = 'pending' AND c.author_id = $2)) ";
+  storage::Params params{q.article_id, q.viewer_id};
+  switch (q.sort) {
+    case Sort::kOldest:
+      params.push_back(keys ? (*keys)[0] : int64_t{0});
+      params.push_back(int64_t{limit + 1});
+      sql += "AND c.id > $3 ORDER BY c.id LIMIT $4";
+      break;
+    case Sort::kNewest:
+      params.push_back(keys ? (*keys)[0] : INT64_MAX);
+      params.push_back(int64_t{limit + 1});
+      sql += "AND c.id < $3 ORDER BY c.id DESC LIMIT $4";
+      break;
+    case Sort::kTop:
+      params.push_back(keys ? (*keys)[0] : INT64_MAX);
+      params.push_back(keys ? (*keys)[1] : int64_t{0});
+      params.push_back(int64_t{limit + 1});
+      sql += "AND (c.reply_count < $3 OR (c.reply_count = $3 AND c.id > $4))"
+             " ORDER BY c.reply_count DESC, c.id LIMIT $5";
+      break;
+  }
+  CommentPage page;
+  bool article_found = false;
+  TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
+    auto article = s.Query("SELECT comment_count FROM articles WHERE id = $1", {q.article_id});
+    if (!article.ok()) return std::move(article).error();
+    if (article->empty()) return Ok{};
+    article_found = true;
+    page.total = (*article)[0].Int(0);
+    auto rows = s.Query(sql, params);
+    if (!rows.ok()) return std::move(rows).error();
+    for (const auto& r : *rows) page.items.push_back(FromRow(r));
+    return Ok{};
+  }));
+  if (!article_found) return MakeError(ErrorCode::kNotFound, "No such article.");
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(limit);
+    const CommentView& last = page.items.back();
+    page.next_cursor = q.sort == Sort::kTop ? EncodeCursor({last.reply_count, last.id}) : EncodeCursor({last.id});
+  }
+  return page;
+}
+
+}  // namespace tribune::discussion

@@ -1,0 +1,104 @@
+// Start here for discussions: comments under articles — post, reply, edit, delete, list.
+//
+// Every post and edit passes through the moderation::Engine; a rejected text is never stored as a
+// comment, only as a decision record. Thread-safe; methods may block on a commit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "common/result.hpp"
+#include "moderation/engine.hpp"
+#include "storage/database.hpp"
+
+namespace tribune::discussion {
+
+struct CommentView {
+  int64_t id = 0;
+  int64_t article_id = 0;
+  std::optional<int64_t> parent_id;
+  int64_t author_id = 0;
+  std::string author_name;
+  std::string body;
+  std::string body_html;
+  std::string status;  // published | pending | deleted
+  int64_t created_at = 0;
+  std::optional<int64_t> edited_at;
+  int64_t reply_count = 0;
+};
+
+struct PostResult {
+  int64_t id = 0;
+  std::string status;  // published | pending
+  std::vector<moderation::Finding> findings;
+};
+
+enum class Sort { kOldest, kNewest, kTop };
+
+struct ListQuery {
+  int64_t article_id = 0;
+  Sort sort = Sort::kOldest;
+  std::string cursor;     // opaque, from a previous page of the same sort
+  int limit = 50;
+  int64_t viewer_id = 0;  // 0: anonymous; a signed-in viewer also sees their own pending comments
+};
+
+struct CommentPage {
+  std::vector<CommentView> items;
+  std::optional<std::string> next_cursor;
+  int64_t total = 0;  // published comments of the article
+};
+
+// Who acts. Moderators may edit and delete any comment.
+struct Actor {
+  int64_t account_id = 0;
+  bool moderator = false;
+};
+
+struct DiscussionOptions {
+  std::string language = "en";
+  int page_max = 200;
+};
+
+class CommentService {
+ public:
+  CommentService(storage::Database& db, const Clock& clock, IdGenerator& ids, const moderation::Engine& engine,
+                 DiscussionOptions options);
+
+  // Errors: kNotFound (article), kBadRequest (parent unknown or in another article),
+  // kRejected (the engine refused; extra_json carries "findings").
+  Result<PostResult> Post(const Actor& actor, int64_t article_id, const std::string& body,
+                          std::optional<int64_t> parent_id);
+
+  // The author (or a moderator) replaces the text; the old text goes to the revision history and the new
+  // one is moderated again. Errors: kNotFound, kForbidden, kConflict (deleted), kRejected.
+  Result<CommentView> Edit(const Actor& actor, int64_t comment_id, const std::string& body);
+
+  // Leaves a tombstone (status deleted, no text, no history) so replies keep their place.
+  // Deleting twice is not an error. Errors: kNotFound, kForbidden.
+  Status Delete(const Actor& actor, int64_t comment_id);
+
+  // Errors: kNotFound (article), kBadRequest (cursor).
+  Result<CommentPage> List(const ListQuery& query);
+
+  Result<CommentView> Get(int64_t comment_id);
+
+ private:
+  Status RecordRejection(const Actor& actor, int64_t article_id, std::optional<int64_t> comment_id,
+                         const char* kind, const std::string& body, const moderation::Decision& decision);
+
+  storage::Database& db_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  const moderation::Engine& engine_;
+  DiscussionOptions options_;
+};
+
+// The 422 error for a rejected text: the first finding's reason, and all findings.
+Error RejectedError(const moderation::Decision& decision);
+
+}  // namespace tribune::discussion

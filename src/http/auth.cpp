@@ -1,0 +1,39 @@
+#include "http/auth.hpp"
+
+#include "common/random.hpp"
+
+namespace tribune::http {
+
+Result<accounts::AuthContext> Auth::Require(const Request& req) {
+  std::string_view authz = req.Header("authorization");
+  if (authz.rfind("Bearer ", 0) == 0) return accounts_.AuthenticateBearer(std::string(authz.substr(7)));
+  const std::string cookie = req.Cookie(kSessionCookie);
+  if (cookie.empty()) return MakeError(ErrorCode::kUnauthenticated, "Sign in to continue.");
+  return accounts_.Authenticate(cookie);
+}
+
+Result<accounts::AuthContext> Auth::RequireForWrite(const Request& req) {
+  auto ctx = Require(req);
+  if (!ctx.ok()) return ctx;
+  if (ctx->via_cookie) {
+    std::string_view token = req.Header("x-csrf-token");
+    if (token.empty() || !ConstantTimeEquals(token, ctx->csrf_token)) {
+      return MakeError(ErrorCode::kForbidden, "Missing or wrong X-CSRF-Token header.");
+    }
+  }
+  return ctx;
+}
+
+std::optional<accounts::AuthContext> Auth::Optional(const Request& req) {
+  if (req.Header("authorization").empty() && req.Cookie(kSessionCookie).empty()) return std::nullopt;
+  auto ctx = Require(req);
+  if (!ctx.ok()) return std::nullopt;
+  return std::move(ctx).value();
+}
+
+std::string SessionCookieHeader(const std::string& value, int64_t max_age_seconds) {
+  return std::string(kSessionCookie) + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age_seconds) +
+         "; Secure; HttpOnly; SameSite=Lax";
+}
+
+}  // namespace tribune::http

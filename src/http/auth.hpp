@@ -1,0 +1,32 @@
+// Who is calling: a session cookie (which needs X-CSRF-Token on writes) or an API bearer token.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "accounts/accounts.hpp"
+#include "http/http.hpp"
+
+namespace tribune::http {
+
+inline constexpr const char* kSessionCookie = "__Host-tribune_session";
+
+class Auth {
+ public:
+  explicit Auth(accounts::AccountService& accounts) : accounts_(accounts) {}
+
+  // Errors: kUnauthenticated.
+  Result<accounts::AuthContext> Require(const Request& req);
+  // Require, plus the CSRF check for cookie callers. Errors: kUnauthenticated, kForbidden.
+  Result<accounts::AuthContext> RequireForWrite(const Request& req);
+  // The caller if any; a bad or expired credential counts as anonymous.
+  std::optional<accounts::AuthContext> Optional(const Request& req);
+
+ private:
+  accounts::AccountService& accounts_;
+};
+
+// The Set-Cookie value that opens (max_age > 0) or ends (max_age = 0) a session.
+std::string SessionCookieHeader(const std::string& value, int64_t max_age_seconds);
+
+}  // namespace tribune::http

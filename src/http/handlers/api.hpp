@@ -1,0 +1,44 @@
+// Registers the HTTP API of API.md on a Router. Handlers parse, call one service, serialise.
+#pragma once
+
+#include <string>
+
+#include "accounts/accounts.hpp"
+#include "discussion/discussion.hpp"
+#include "http/auth.hpp"
+#include "http/http.hpp"
+#include "news/news.hpp"
+
+namespace tribune::http {
+
+struct ApiContext {
+  accounts::AccountService& accounts;
+  news::ArticleService& articles;
+  discussion::CommentService& comments;
+  Auth& auth;
+  std::string base_url;  // "http://127.0.0.1:8080", no trailing slash
+  int comments_page_default = 50;
+  int comments_page_max = 200;
+};
+
+void RegisterHealth(Router& router);
+void RegisterAccountRoutes(Router& router, ApiContext& ctx);
+void RegisterArticleRoutes(Router& router, ApiContext& ctx);
+void RegisterCommentRoutes(Router& router, ApiContext& ctx);
+
+inline void RegisterApi(Router& router, ApiContext& ctx) {
+  RegisterHealth(router);
+  RegisterAccountRoutes(router, ctx);
+  RegisterArticleRoutes(router, ctx);
+  RegisterCommentRoutes(router, ctx);
+}
+
+// Runs `body`, turning an Error into the API.md error response.
+template <class F>
+Response Respond(const Request& req, F&& body) {
+  Result<Response> r = body();
+  if (!r.ok()) return ErrorResponse(r.error(), req.request_id);
+  return std::move(r).value();
+}
+
+}  // namespace tribune::http

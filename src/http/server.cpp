@@ -1,0 +1,293 @@
+// The only translation unit that includes Beast and Asio: listener, sessions, worker dispatch,
+// graceful shutdown. Handlers never see Beast types.
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <list>
+#include <random>
+#include <thread>
+
+#include "common/log.hpp"
+#include "http/http.hpp"
+
+namespace tribune::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// A connection's state as the shutdown sees it. Touched only on its io_context's thread.
+struct Connection {
+  beast::tcp_stream* stream;
+  bool idle = true;
+};
+
+std::string NewRequestId() {
+  static const uint32_t prefix = std::random_device{}();
+  static std::atomic<uint32_t> counter{0};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x%08x", prefix, counter.fetch_add(1, std::memory_order_relaxed));
+  return buf;
+}
+
+Response Invoke(const Handler& handler, Request& req) {
+  try {
+    return handler(req);
+  } catch (const std::exception& e) {
+    log::Error("handler threw", "\"request_id\":\"" + req.request_id + "\",\"what\":\"" + log::JsonEscape(e.what()) +
+                                    "\"");
+    return ErrorResponse(MakeError(ErrorCode::kInternal, e.what()), req.request_id);
+  }
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, const Router& r)
+      : options(std::move(o)), router(r), workers(static_cast<size_t>(std::max(1, options.worker_threads))) {
+    const int n = options.io_threads > 0 ? options.io_threads
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) {
+      ios.push_back(std::make_unique<asio::io_context>(1));
+      connections.emplace_back();
+    }
+  }
+
+  ServerOptions options;
+  const Router& router;
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::list<Connection>> connections;  // one list per io_context
+  asio::thread_pool workers;
+  std::unique_ptr<asio::signal_set> signals;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> active{0};
+  uint16_t bound_port = 0;
+
+  asio::awaitable<Response> Dispatch(Request& req) {
+    Router::Match m = router.Find(req.method, req.path);
+    if (m.handler == nullptr) {
+      if (m.method_not_allowed) {
+        Response r = ErrorResponse(MakeError(ErrorCode::kBadRequest, "Method not allowed."), req.request_id);
+        r.status = 405;
+        co_return r;
+      }
+      co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such page."), req.request_id);
+    }
+    req.path_params = std::move(m.params);
+    const bool anonymous = req.Header("authorization").empty() && req.Header("cookie").empty();
+    if (m.dispatch == Dispatch::kInline || (m.dispatch == Dispatch::kInlineIfAnonymous && anonymous)) {
+      co_return Invoke(*m.handler, req);
+    }
+    const Handler* handler = m.handler;
+    co_return co_await asio::co_spawn(
+        workers, [&req, handler]() -> asio::awaitable<Response> { co_return Invoke(*handler, req); },
+        asio::use_awaitable);
+  }
+
+  Response LimitError(const beast::error_code& ec, const std::string& request_id) {
+    if (ec == bhttp::error::header_limit) {
+      Response r = ErrorResponse(MakeError(ErrorCode::kPayloadTooLarge, "Request headers are too large."), request_id);
+      r.status = 431;
+      return r;
+    }
+    return ErrorResponse(MakeError(ErrorCode::kPayloadTooLarge, "The request body is too large."), request_id);
+  }
+
+  asio::awaitable<void> Write(beast::tcp_stream& stream, const Request& req, Response& resp, unsigned version,
+                              bool keep_alive) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(resp.status), version};
+    res.set(bhttp::field::server, "tribune");
+    res.set(bhttp::field::content_type, resp.content_type);
+    res.set("X-Request-Id", req.request_id);
+    res.set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : resp.headers) res.insert(k, v);
+    res.keep_alive(keep_alive);
+    const size_t size = resp.body.size();
+    if (req.method == "HEAD") {
+      res.content_length(size);
+    } else {
+      res.body() = std::move(resp.body);
+      res.prepare_payload();
+    }
+    stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+    auto [ec, n] = co_await bhttp::async_write(stream, res, kAsTuple);
+    (void)n;
+    if (ec) resp.close = true;
+  }
+
+  void AccessLog(const Request& req, int status, size_t bytes, std::chrono::steady_clock::time_point start) {
+    if (!options.access_log) return;
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    std::string line = "{\"type\":\"access\",\"request_id\":\"" + req.request_id + "\",\"method\":\"" +
+                       log::JsonEscape(req.method) + "\",\"path\":\"" + log::JsonEscape(req.path) +
+                       "\",\"status\":" + std::to_string(status) + ",\"bytes\":" + std::to_string(bytes) +
+                       ",\"us\":" + std::to_string(us) + ",\"remote\":\"" + req.remote_address + "\"}";
+    log::WriteJsonLine(line);
+  }
+
+  asio::awaitable<void> Session(size_t index, tcp::socket socket) {
+    ++active;
+    beast::tcp_stream stream(std::move(socket));
+    auto& list = connections[index];
+    auto self = list.insert(list.end(), Connection{&stream, true});
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string();
+    }
+    bool first = true;
+    while (!stopping) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      parser.body_limit(options.body_limit);
+      self->idle = true;
+      stream.expires_after(std::chrono::milliseconds(first ? options.read_timeout_ms : options.idle_timeout_ms));
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+      self->idle = false;
+      const auto start = std::chrono::steady_clock::now();
+      Request req;
+      req.request_id = NewRequestId();
+      req.remote_address = remote;
+      if (!ec && !parser.is_done()) {
+        stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+        std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+      }
+      if (ec == bhttp::error::header_limit || ec == bhttp::error::body_limit) {
+        Response resp = LimitError(ec, req.request_id);
+        req.method = "-";
+        co_await Write(stream, req, resp, 11, false);
+        AccessLog(req, resp.status, 0, start);
+        break;
+      }
+      if (ec) break;  // closed, timed out, cancelled at shutdown, or malformed
+      auto& breq = parser.get();
+      req.method = std::string(breq.method_string());
+      req.target = std::string(breq.target());
+      const size_t qpos = req.target.find('?');
+      req.path = PercentDecode(std::string_view(req.target).substr(0, qpos), false);
+      if (qpos != std::string::npos) req.query = req.target.substr(qpos + 1);
+      req.headers.reserve(16);
+      for (const auto& f : breq) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers.emplace_back(std::move(name), std::string(f.value()));
+      }
+      req.body = std::move(breq.body());
+      const bool keep_alive = breq.keep_alive();
+      const unsigned version = breq.version();
+      Response resp = co_await Dispatch(req);
+      const size_t bytes = resp.body.size();
+      const bool keep = keep_alive && !resp.close && !stopping;
+      co_await Write(stream, req, resp, version, keep);
+      AccessLog(req, resp.status, bytes, start);
+      if (!keep || resp.close) break;
+      first = false;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    list.erase(self);
+    --active;
+  }
+
+  asio::awaitable<void> Accept(size_t index) {
+    tcp::acceptor& acceptor = *acceptors[index];
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(kAsTuple);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        continue;  // e.g. too many open files: keep serving the connections we have
+      }
+      socket.set_option(tcp::no_delay(true));
+      asio::co_spawn(*ios[index], Session(index, std::move(socket)), asio::detached);
+    }
+  }
+
+  void BeginShutdown() {
+    if (stopping.exchange(true)) return;
+    log::Info("shutting down", "\"in_flight_connections\":" + std::to_string(active.load()));
+    for (size_t i = 0; i < ios.size(); ++i) {
+      asio::post(*ios[i], [this, i] {
+        boost::system::error_code ec;
+        acceptors[i]->close(ec);
+        for (auto& c : connections[i])
+          if (c.idle) c.stream->socket().cancel(ec);
+      });
+    }
+    if (signals) asio::post(*ios[0], [this] { signals->cancel(); });
+  }
+};
+
+Server::Server(ServerOptions options, const Router& router) : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() = default;
+
+Status Server::Listen() {
+  auto& o = impl_->options;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(o.host, ec);
+  if (ec) return MakeError(ErrorCode::kBadRequest, "invalid listen address " + o.host);
+  uint16_t port = o.port;
+  for (auto& io : impl_->ios) {
+    auto acceptor = std::make_unique<tcp::acceptor>(*io);
+    tcp::endpoint ep(address, port);
+    acceptor->open(ep.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      // Every io_context gets its own acceptor on the same port; the kernel spreads connections.
+      int one = 1;
+      if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        ec = boost::system::error_code(errno, boost::system::system_category());
+    }
+    if (!ec) acceptor->bind(ep, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return MakeError(ErrorCode::kUnavailable, "cannot listen on " + o.host + ":" + std::to_string(port) + ": " + ec.message());
+    port = acceptor->local_endpoint().port();
+    impl_->acceptors.push_back(std::move(acceptor));
+  }
+  impl_->bound_port = port;
+  return Ok{};
+}
+
+uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::Shutdown() { impl_->BeginShutdown(); }
+
+void Server::Run() {
+  Impl& impl = *impl_;
+  impl.signals = std::make_unique<asio::signal_set>(*impl.ios[0], SIGINT, SIGTERM);
+  impl.signals->async_wait([&impl](const boost::system::error_code& ec, int) {
+    if (!ec) impl.BeginShutdown();
+  });
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (size_t i = 0; i < impl.ios.size(); ++i) {
+    guards.push_back(asio::make_work_guard(*impl.ios[i]));
+    asio::co_spawn(*impl.ios[i], impl.Accept(i), asio::detached);
+  }
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < impl.ios.size(); ++i) threads.emplace_back([&impl, i] { impl.ios[i]->run(); });
+  std::thread watcher([&impl] {
+    while (!impl.stopping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(impl.options.shutdown_grace_ms);
+    while (impl.active > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (auto& io : impl.ios) io->stop();
+  });
+  impl.ios[0]->run();
+  watcher.join();
+  for (auto& t : threads) t.join();
+  impl.workers.join();
+}
+
+}  // namespace tribune::http

@@ -1,0 +1,68 @@
+// Start here for moderation. Every comment text, on post and on edit, passes through an Engine
+// that returns an action and the findings that explain it.
+//
+// A finding names a rule (the ids of DESIGN.md: "form", "profanity", ...), a score, a reason the
+// author can read, and evidence spans as byte offsets into the original text. This issue ships the
+// MinimalEngine (form checks only); the community-standards engine replaces it behind this interface.
+#pragma once
+
+#include <boost/json/array.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tribune::moderation {
+
+enum class Action { kPublish, kHold, kReject };
+
+// "publish" | "hold" | "reject".
+const char* ActionName(Action action);
+
+struct Finding {
+  std::string rule;
+  double score = 0;
+  std::string reason;
+  std::vector<std::pair<size_t, size_t>> spans;  // [start, end) byte offsets into the text
+};
+
+struct Decision {
+  Action action = Action::kPublish;
+  std::vector<Finding> findings;
+};
+
+struct CheckInput {
+  std::string_view text;  // the comment body as the author sent it
+  int64_t article_id = 0;
+  int64_t account_id = 0;
+  std::string_view language;  // the edition's language, e.g. "en"
+};
+
+// Thread-safe: Check is called concurrently from request threads.
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual Decision Check(const CheckInput& input) const = 0;
+  // Recorded with each decision ("minimal", ...).
+  virtual std::string_view Name() const = 0;
+};
+
+// Rejects, under rule "form": invalid UTF-8, empty or blank text, text over `max_length` code points,
+// and control characters (NUL, C0 other than tab/newline/CR, C1). Publishes everything else.
+class MinimalEngine final : public Engine {
+ public:
+  explicit MinimalEngine(size_t max_length) : max_length_(max_length) {}
+  Decision Check(const CheckInput& input) const override;
+  std::string_view Name() const override { return "minimal"; }
+
+ private:
+  size_t max_length_;
+};
+
+// Findings as the JSON array API.md describes: [{"rule","score","reason","spans":[[s,e],...]}].
+boost::json::array FindingsArray(const std::vector<Finding>& findings);
+std::string FindingsToJson(const std::vector<Finding>& findings);
+
+}  // namespace tribune::moderation

@@ -1,0 +1,85 @@
+// Start here for storage. The Database interface that every service uses, and that the SQLite
+// backend (and later PostgreSQL) implements.
+//
+// SQL is portable between SQLite 3.40 and PostgreSQL 15: `$1`-style placeholders, RETURNING,
+// ON CONFLICT. Statements are prepared once per connection and cached.
+//
+// Reads run on a pool of read connections and may be called from any thread.
+// Writes are functions run in order on the single writer, batched with other writers' functions
+// into one transaction (group commit): Write() returns only after that transaction is durable
+// on disk, or with the function's error, in which case none of its statements took effect
+// (each function runs inside its own savepoint).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace tribune::storage {
+
+using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
+using Params = std::vector<Value>;
+
+// One result row. Columns are addressed by position, as selected.
+class Row {
+ public:
+  explicit Row(std::vector<Value> cols) : cols_(std::move(cols)) {}
+  bool IsNull(size_t i) const { return std::holds_alternative<std::nullptr_t>(cols_.at(i)); }
+  int64_t Int(size_t i) const;                 // 0 for NULL
+  double Double(size_t i) const;               // 0 for NULL
+  const std::string& Text(size_t i) const;     // "" for NULL
+  std::optional<int64_t> OptInt(size_t i) const;
+  size_t size() const { return cols_.size(); }
+
+ private:
+  std::vector<Value> cols_;
+};
+using Rows = std::vector<Row>;
+
+// A connection inside a read snapshot or a write transaction. Not thread-safe; valid only
+// during the callback that received it.
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
+  // Executes a statement; returns the number of rows changed.
+  virtual Result<int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // A single read on a pooled connection.
+  virtual Result<Rows> Read(std::string_view sql, const Params& params = {}) = 0;
+  // Several reads on one consistent snapshot.
+  virtual Status ReadTx(const std::function<Status(Session&)>& fn) = 0;
+  // A write, group-committed; blocks the calling thread until durable. fn runs on the writer
+  // thread and must not block on anything but the session. Returns fn's error if it failed.
+  virtual Status Write(std::function<Status(Session&)> fn) = 0;
+  // Stops accepting writes, commits what is queued, closes connections. Idempotent.
+  virtual void Close() = 0;
+  // "sqlite" or "postgresql".
+  virtual std::string_view Dialect() const = 0;
+};
+
+struct SqliteOptions {
+  std::string path;           // database file
+  int read_connections = 4;
+  int max_batch = 512;        // write functions per transaction
+  int64_t mmap_bytes = 256ll << 20;
+};
+
+// Opens (creating if needed) a SQLite database in WAL mode with synchronous=FULL and applies the
+// migrations compiled into the binary. Errors: kUnavailable when the file cannot be opened or
+// migrated.
+Result<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& options);
+
+}  // namespace tribune::storage

@@ -1,0 +1,15 @@
+// Versioned schema migrations compiled into the binary from migrations/<dialect>/NNNN_name.sql.
+#pragma once
+
+namespace tribune::storage {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+extern const Migration kSqliteMigrations[];
+extern const int kSqliteMigrationsCount;
+
+}  // namespace tribune::storage

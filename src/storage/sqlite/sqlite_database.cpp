@@ -1,0 +1,202 @@
+// SQLite backend: one writer thread with group commit, a pool of read-only connections.
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "storage/sqlite/sqlite_connection.hpp"
+
+namespace tribune::storage {
+
+namespace {
+
+struct WriteJob {
+  std::function<Status(Session&)> fn;
+  std::promise<Status> done;
+};
+
+Status ApplyMigrations(SqliteConnection& conn) {
+  TRIBUNE_TRY(conn.ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+      " applied_at INTEGER NOT NULL)"));
+  auto rows = conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!rows.ok()) return std::move(rows).error();
+  const int64_t current = (*rows)[0].Int(0);
+  for (int i = 0; i < kSqliteMigrationsCount; ++i) {
+    const Migration& m = kSqliteMigrations[i];
+    if (m.version <= current) continue;
+    TRIBUNE_TRY(conn.ExecScript("BEGIN IMMEDIATE"));
+    Status st = conn.ExecScript(m.sql);
+    if (st.ok()) {
+      auto ins = conn.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, "
+                           "CAST(strftime('%s','now') AS INTEGER) * 1000000)",
+                           {int64_t{m.version}, std::string(m.name)});
+      if (!ins.ok()) st = std::move(ins).error();
+    }
+    if (!st.ok()) {
+      (void)conn.ExecScript("ROLLBACK");
+      return MakeError(ErrorCode::kUnavailable,
+                       std::string("migration ") + m.name + " failed: " + st.error().message);
+    }
+    TRIBUNE_TRY(conn.ExecScript("COMMIT"));
+  }
+  return Ok{};
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::unique_ptr<SqliteConnection> writer, std::vector<std::unique_ptr<SqliteConnection>> readers,
+                 int max_batch)
+      : writer_(std::move(writer)), max_batch_(max_batch) {
+    for (auto& r : readers) free_readers_.push_back(r.get());
+    readers_ = std::move(readers);
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~SqliteDatabase() override { Close(); }
+
+  Result<Rows> Read(std::string_view sql, const Params& params) override {
+    ReaderLease lease(*this);
+    return lease.conn->Query(sql, params);
+  }
+
+  Status ReadTx(const std::function<Status(Session&)>& fn) override {
+    ReaderLease lease(*this);
+    TRIBUNE_TRY(lease.conn->ExecScript("BEGIN"));
+    Status st = RunGuarded(fn, *lease.conn);
+    (void)lease.conn->ExecScript("COMMIT");
+    return st;
+  }
+
+  Status Write(std::function<Status(Session&)> fn) override {
+    WriteJob job{std::move(fn), {}};
+    auto fut = job.done.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      if (closing_) return MakeError(ErrorCode::kUnavailable, "database is closing");
+      queue_.push_back(&job);
+    }
+    queue_cv_.notify_one();
+    return fut.get();
+  }
+
+  void Close() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      if (closing_) return;
+      closing_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    // Fold the WAL back into the main file so a clean stop leaves one file.
+    (void)writer_->ExecScript("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  std::string_view Dialect() const override { return "sqlite"; }
+
+ private:
+  struct ReaderLease {
+    explicit ReaderLease(SqliteDatabase& db) : db(db) {
+      std::unique_lock lock(db.pool_mu_);
+      db.pool_cv_.wait(lock, [&] { return !db.free_readers_.empty(); });
+      conn = db.free_readers_.back();
+      db.free_readers_.pop_back();
+    }
+    ~ReaderLease() {
+      {
+        std::lock_guard lock(db.pool_mu_);
+        db.free_readers_.push_back(conn);
+      }
+      db.pool_cv_.notify_one();
+    }
+    SqliteDatabase& db;
+    SqliteConnection* conn;
+  };
+
+  static Status RunGuarded(const std::function<Status(Session&)>& fn, Session& s) {
+    try {
+      return fn(s);
+    } catch (const std::exception& e) {
+      return MakeError(ErrorCode::kInternal, std::string("exception in transaction: ") + e.what());
+    }
+  }
+
+  void WriterLoop() {
+    std::vector<WriteJob*> batch;
+    std::vector<Status> results;
+    for (;;) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // closing and drained
+        while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      CommitBatch(batch, results);
+      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+      batch.clear();
+      results.clear();
+    }
+  }
+
+  // Runs each job in its own savepoint inside one transaction; one fsync for the lot.
+  void CommitBatch(const std::vector<WriteJob*>& batch, std::vector<Status>& results) {
+    Status begin = writer_->ExecScript("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      results.assign(batch.size(), begin);
+      return;
+    }
+    for (WriteJob* job : batch) {
+      Status st = writer_->ExecScript("SAVEPOINT job");
+      if (st.ok()) {
+        st = RunGuarded(job->fn, *writer_);
+        if (!st.ok()) (void)writer_->ExecScript("ROLLBACK TO job");
+        (void)writer_->ExecScript("RELEASE job");
+      }
+      results.push_back(std::move(st));
+    }
+    Status commit = writer_->ExecScript("COMMIT");
+    if (!commit.ok()) {
+      (void)writer_->ExecScript("ROLLBACK");
+      for (auto& r : results)
+        if (r.ok()) r = MakeError(ErrorCode::kUnavailable, "commit failed: " + commit.error().message);
+    }
+  }
+
+  std::unique_ptr<SqliteConnection> writer_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  const int max_batch_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteJob*> queue_;
+  bool closing_ = false;
+  std::thread writer_thread_;
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<SqliteConnection*> free_readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& options) {
+  auto writer = SqliteConnection::Open(options.path, /*read_only=*/false, options.mmap_bytes);
+  if (!writer.ok()) return std::move(writer).error();
+  TRIBUNE_TRY(ApplyMigrations(**writer));
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  for (int i = 0; i < std::max(1, options.read_connections); ++i) {
+    auto r = SqliteConnection::Open(options.path, /*read_only=*/true, options.mmap_bytes);
+    if (!r.ok()) return std::move(r).error();
+    readers.push_back(std::move(r).value());
+  }
+  return std::unique_ptr<Database>(
+      new SqliteDatabase(std::move(writer).value(), std::move(readers), std::max(1, options.max_batch)));
+}
+
+}  // namespace tribune::storage

@@ -6,6 +6,7 @@
 #include "http/auth.hpp"
 #include "http/handlers/api.hpp"
 #include "http/http.hpp"
+#include "http/pages/pages.hpp"
 
 namespace tribune::app {
 
@@ -63,6 +64,8 @@ int Serve(CommandContext& ctx) {
                        static_cast<int>(config.GetInt("comments.page_default")),
                        static_cast<int>(config.GetInt("comments.page_max"))};
   http::RegisterApi(router, api);
+  http::PageContext pages{*s.articles, *s.comments, config.GetString("site.name")};
+  http::RegisterPages(router, pages);
 
   http::Server server(options, router);
   if (Status st = server.Listen(); !st.ok()) {

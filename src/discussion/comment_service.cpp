@@ -104,7 +104,16 @@ Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, 
     }
     return Ok{};
   }));
+  BumpThreadVersion(article_id);
   return result;
+}
+
+uint64_t CommentService::ThreadVersion(int64_t article_id) const {
+  return versions_[static_cast<uint64_t>(article_id) % kVersionSlots].load(std::memory_order_acquire);
+}
+
+void CommentService::BumpThreadVersion(int64_t article_id) {
+  versions_[static_cast<uint64_t>(article_id) % kVersionSlots].fetch_add(1, std::memory_order_acq_rel);
 }
 
 Result<CommentView> CommentService::Get(int64_t comment_id) {
@@ -152,6 +161,7 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
     }
     return Ok{};
   }));
+  BumpThreadVersion(current->article_id);
   return Get(comment_id);
 }
 
@@ -162,7 +172,7 @@ Status CommentService::Delete(const Actor& actor, int64_t comment_id) {
     return MakeError(ErrorCode::kForbidden, "Only the author can delete this comment.");
   }
   const int64_t now = clock_.NowMicros();
-  return db_.Write([&](storage::Session& s) -> Status {
+  Status st = db_.Write([&](storage::Session& s) -> Status {
     auto rows = s.Query("SELECT status FROM comments WHERE article_id = $1 AND id = $2",
                         {current->article_id, comment_id});
     if (!rows.ok()) return std::move(rows).error();
@@ -179,6 +189,8 @@ Status CommentService::Delete(const Actor& actor, int64_t comment_id) {
     }
     return Ok{};
   });
+  if (st.ok()) BumpThreadVersion(current->article_id);
+  return st;
 }
 
 Result<CommentPage> CommentService::List(const ListQuery& q) {

@@ -175,3 +175,24 @@ TEST_F(CommentServiceTest, CursorsVisitEveryCommentOnceInEachOrder) {
 
 }  // namespace
 }  // namespace tribune::discussion
+
+namespace tribune::discussion {
+namespace {
+
+TEST_F(CommentServiceTest, EveryCommittedChangeBumpsTheThreadVersion) {
+  const uint64_t v0 = service_.ThreadVersion(10);
+  int64_t id = MustPost(10, "one");
+  const uint64_t v1 = service_.ThreadVersion(10);
+  EXPECT_GT(v1, v0);
+  ASSERT_TRUE(service_.Edit({1, false}, id, "two").ok());
+  const uint64_t v2 = service_.ThreadVersion(10);
+  EXPECT_GT(v2, v1);
+  ASSERT_TRUE(service_.Delete({1, false}, id).ok());
+  EXPECT_GT(service_.ThreadVersion(10), v2);
+  const uint64_t v3 = service_.ThreadVersion(10);
+  EXPECT_FALSE(service_.Post({1, false}, 10, "  ", std::nullopt).ok());  // rejected: nothing changed
+  EXPECT_EQ(service_.ThreadVersion(10), v3);
+}
+
+}  // namespace
+}  // namespace tribune::discussion

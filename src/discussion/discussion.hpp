@@ -4,7 +4,9 @@
 // comment, only as a decision record. Thread-safe; methods may block on a commit.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,7 +89,14 @@ class CommentService {
 
   Result<CommentView> Get(int64_t comment_id);
 
+  // A number that grows whenever a committed change may alter the article's listing (post, edit,
+  // delete). Caches of rendered pages compare it; distinct articles may share a counter, which only
+  // costs an extra miss. Lock-free.
+  uint64_t ThreadVersion(int64_t article_id) const;
+
  private:
+  void BumpThreadVersion(int64_t article_id);
+
   Status RecordRejection(const Actor& actor, int64_t article_id, std::optional<int64_t> comment_id,
                          const char* kind, const std::string& body, const moderation::Decision& decision);
 
@@ -96,6 +105,8 @@ class CommentService {
   IdGenerator& ids_;
   const moderation::Engine& engine_;
   DiscussionOptions options_;
+  static constexpr size_t kVersionSlots = 4096;
+  std::unique_ptr<std::atomic<uint64_t>[]> versions_{new std::atomic<uint64_t>[kVersionSlots]()};
 };
 
 // The 422 error for a rejected text: the first finding's reason, and all findings.

@@ -6,6 +6,7 @@
 #include "accounts/accounts.hpp"
 #include "discussion/discussion.hpp"
 #include "http/auth.hpp"
+#include "http/handlers/page_cache.hpp"
 #include "http/http.hpp"
 #include "news/news.hpp"
 
@@ -19,6 +20,7 @@ struct ApiContext {
   std::string base_url;  // "http://127.0.0.1:8080", no trailing slash
   int comments_page_default = 50;
   int comments_page_max = 200;
+  PageCache page_cache{};
 };
 
 void RegisterHealth(Router& router);

@@ -32,14 +32,24 @@ Result<Response> List(ApiContext& ctx, Request& req) {
   q.cursor = req.Query("cursor").value_or("");
   TRIBUNE_ASSIGN(q.limit, ParseLimit(req, ctx.comments_page_default, ctx.comments_page_max));
   if (auto viewer = ctx.auth.Optional(req)) q.viewer_id = viewer->account.id;
+  // Anonymous readers all see the same page: serve it from the cache while the thread is unchanged.
+  // The version is read before the database, so a write racing with this read only causes a miss later.
+  const bool cacheable = q.viewer_id == 0;
+  const std::string key = std::to_string(q.article_id) + '|' + sort + '|' + q.cursor + '|' + std::to_string(q.limit);
+  const uint64_t version = ctx.comments.ThreadVersion(q.article_id);
+  if (cacheable) {
+    if (auto body = ctx.page_cache.Get(key, version)) return Json(200, *body);
+  }
   TRIBUNE_ASSIGN(auto page, ctx.comments.List(q));
   json::array items;
   items.reserve(page.items.size());
   for (const auto& c : page.items) items.push_back(CommentJson(c));
-  return Json(200, json::serialize(json::object{
-                       {"items", std::move(items)},
-                       {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)},
-                       {"total", page.total}}));
+  auto body = std::make_shared<const std::string>(json::serialize(json::object{
+      {"items", std::move(items)},
+      {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)},
+      {"total", page.total}}));
+  if (cacheable) ctx.page_cache.Put(key, version, body);
+  return Json(200, *body);
 }
 
 Result<Response> Post(ApiContext& ctx, Request& req) {

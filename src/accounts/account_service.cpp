@@ -2,6 +2,7 @@
 
 #include "accounts/accounts.hpp"
 #include "common/random.hpp"
+#include "text/utf8.hpp"
 
 namespace tribune::accounts {
 
@@ -26,6 +27,19 @@ bool Account::HasRole(std::string_view role) const {
 AccountService::AccountService(storage::Database& db, const Clock& clock, IdGenerator& ids, PasswordHasher& hasher,
                                AccountOptions options, CaptchaVerifier* captcha, AccountMailer* mailer)
     : db_(db), clock_(clock), ids_(ids), hasher_(hasher), options_(options), captcha_(captcha), mailer_(mailer) {}
+
+Status AccountService::CheckPassword(const std::string& password) const {
+  if (!text::IsValidUtf8(password) || password.find('\0') != std::string::npos) {
+    return MakeError(ErrorCode::kBadRequest, "The password holds characters that are not allowed.");
+  }
+  const size_t length = text::CountCodePoints(password);
+  if (length < options_.password_min_length || length > options_.password_max_length) {
+    return MakeError(ErrorCode::kBadRequest, "The password must be " + std::to_string(options_.password_min_length) +
+                                                 " to " + std::to_string(options_.password_max_length) +
+                                                 " characters long.");
+  }
+  return Ok{};
+}
 
 Result<Account> AccountService::LoadAccount(storage::Session& s, int64_t id) {
   auto rows = s.Query(
@@ -63,11 +77,7 @@ Result<Account> AccountService::Register(const RegisterRequest& req) {
   if (!email.ok()) return std::move(email).error();
   auto name = NormaliseDisplayName(req.display_name, options_.display_name_max_length);
   if (!name.ok()) return std::move(name).error();
-  if (req.password.size() < options_.password_min_length || req.password.size() > options_.password_max_length) {
-    return MakeError(ErrorCode::kBadRequest, "The password must be " + std::to_string(options_.password_min_length) +
-                                                 " to " + std::to_string(options_.password_max_length) +
-                                                 " characters long.");
-  }
+  TRIBUNE_TRY(CheckPassword(req.password));
   if (!req.accept_terms) {
     return MakeError(ErrorCode::kBadRequest, "Registering means accepting the community standards (accept_terms).");
   }
@@ -105,8 +115,8 @@ Result<Account> AccountService::Register(const RegisterRequest& req) {
 Result<LoginResult> AccountService::Login(const std::string& raw_email, const std::string& password,
                                          const std::string& user_agent) {
   auto email = NormaliseEmail(raw_email);
-  if (!email.ok() || password.size() > options_.password_max_length) {
-    hasher_.VerifyDummy(password.substr(0, options_.password_max_length));
+  if (!email.ok() || password.size() > 4 * options_.password_max_length) {
+    hasher_.VerifyDummy(password.substr(0, 4 * options_.password_max_length));
     return Unauthenticated();
   }
   auto rows = db_.Read("SELECT id, password_hash, status FROM accounts WHERE email = $1", {*email});
@@ -215,10 +225,7 @@ Result<Account> AccountService::EnsureAccountWithRole(const std::string& raw_ema
   } else {
     auto name = NormaliseDisplayName(display_name, options_.display_name_max_length);
     if (!name.ok()) return std::move(name).error();
-    if (password.size() < options_.password_min_length || password.size() > options_.password_max_length) {
-      return MakeError(ErrorCode::kBadRequest, "The password must be at least " +
-                                                   std::to_string(options_.password_min_length) + " characters long.");
-    }
+    TRIBUNE_TRY(CheckPassword(password));
     const std::string hash = hasher_.Hash(password);
     id = ids_.Next();
     const int64_t now = clock_.NowMicros();

@@ -60,6 +60,14 @@ TEST_F(AccountServiceTest, RegisterRejectsBadFieldsAndWritesNothing) {
   EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM accounts"), 0);
 }
 
+TEST_F(AccountServiceTest, PasswordLengthCountsCharactersNotBytes) {
+  std::string nine_e_acute, ten_e_acute;
+  for (int i = 0; i < 9; ++i) nine_e_acute += "\xC3\xA9";  // 18 bytes, 9 characters
+  ten_e_acute = nine_e_acute + "\xC3\xA9";
+  EXPECT_EQ(service_.Register({"a@b.org", nine_e_acute, "R", true, ""}).error().code, ErrorCode::kBadRequest);
+  EXPECT_TRUE(service_.Register({"a@b.org", ten_e_acute, "R", true, ""}).ok());
+}
+
 TEST_F(AccountServiceTest, CaptchaIsRequiredWhenConfigured) {
   AccountOptions o = Options();
   o.captcha_required = true;

@@ -120,6 +120,8 @@ class AccountService {
 
  private:
   Result<Account> LoadAccount(storage::Session& s, int64_t id);
+  // Length in code points within the configured bounds. Errors: kBadRequest.
+  Status CheckPassword(const std::string& password) const;
 
   storage::Database& db_;
   const Clock& clock_;

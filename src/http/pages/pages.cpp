@@ -27,7 +27,7 @@ figure{margin:1rem 0;background:#e9e9e4;padding:.5rem}figcaption{font:.85rem sys
 .discussion{margin-top:2rem;border-top:3px solid #14213d;padding-top:.5rem}
 .comment{border-left:3px solid #ddd;padding:.3rem .8rem;margin:.8rem 0;background:#fff}
 .comment.reply{margin-left:2rem}.comment .who{font:600 .85rem system-ui,sans-serif}
-.comment.deleted{color:#888;font-style:italic}
+.comment.deleted{color:#888;font-style:italic}.comment p{margin:.3rem 0}
 )";
 
 std::string Layout(const std::string& site_name, const std::string& title, const std::string& content) {
@@ -46,11 +46,13 @@ std::string Layout(const std::string& site_name, const std::string& title, const
 
 std::string Date(int64_t micros) { return FormatRfc3339(micros).substr(0, 16).replace(10, 1, " "); }
 
+std::string CountComments(int64_t n) { return std::to_string(n) + (n == 1 ? " comment" : " comments"); }
+
 std::string Card(const news::Article& a) {
   std::string h = "<article class=\"card\"><div class=\"section\">" + HtmlEscape(a.section) + "</div><h2><a href=\"/articles/" +
                   HtmlEscape(a.slug) + "\">" + HtmlEscape(a.title) + "</a></h2><p class=\"lead\">" +
                   HtmlEscape(a.lead) + "</p><div class=\"meta\">" + Date(a.published_at) + " UTC · " +
-                  std::to_string(a.comment_count) + " comments</div></article>";
+                  CountComments(a.comment_count) + "</div></article>";
   return h;
 }
 

@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -124,6 +125,22 @@ struct Server::Impl {
     if (ec) resp.close = true;
   }
 
+  // After refusing a request whose body is still arriving: stop sending, then read and discard what
+  // the client is still writing (bounded in bytes and time), so the kernel does not answer its data
+  // with a reset that would destroy the 413 before the client reads it.
+  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> scratch;
+    size_t drained = 0;
+    while (!ec && drained < (8u << 20)) {
+      auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
+      ec = read_ec;
+      drained += n;
+    }
+  }
+
   void AccessLog(const Request& req, int status, size_t bytes, std::chrono::steady_clock::time_point start) {
     if (!options.access_log) return;
     const auto us =
@@ -169,6 +186,7 @@ struct Server::Impl {
         req.method = "-";
         co_await Write(stream, req, resp, 11, false);
         AccessLog(req, resp.status, 0, start);
+        co_await LingeringClose(stream);
         break;
       }
       if (ec) break;  // closed, timed out, cancelled at shutdown, or malformed

@@ -40,6 +40,8 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, sent instead of `body` without copying (cached pages shared between responses).
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;
   // Set by the server when it must close the connection after this response.
   bool close = false;
@@ -77,6 +79,7 @@ class Router {
 
 // JSON responses.
 Response Json(int status, std::string body);
+Response Json(int status, std::shared_ptr<const std::string> body);
 // The API.md error object: {"error":{"code","message","request_id",...extra}}.
 Response ErrorResponse(const Error& error, const std::string& request_id);
 int StatusFor(ErrorCode code);

@@ -75,6 +75,13 @@ Response Json(int status, std::string body) {
   return r;
 }
 
+Response Json(int status, std::shared_ptr<const std::string> body) {
+  Response r;
+  r.status = status;
+  r.shared_body = std::move(body);
+  return r;
+}
+
 int StatusFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadRequest: return 400;

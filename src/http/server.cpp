@@ -105,23 +105,39 @@ struct Server::Impl {
 
   asio::awaitable<void> Write(beast::tcp_stream& stream, const Request& req, Response& resp, unsigned version,
                               bool keep_alive) {
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(resp.status), version};
+    if (resp.shared_body) {
+      // A shared page goes out as a view of its buffer, which `resp` keeps alive until the write ends.
+      bhttp::response<bhttp::span_body<const char>> res{static_cast<bhttp::status>(resp.status), version};
+      res.body() = {resp.shared_body->data(), resp.shared_body->size()};
+      co_await WriteMessage(stream, req, resp, res, keep_alive);
+    } else {
+      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(resp.status), version};
+      res.body() = std::move(resp.body);
+      co_await WriteMessage(stream, req, resp, res, keep_alive);
+    }
+  }
+
+  template <class Message>
+  asio::awaitable<void> WriteMessage(beast::tcp_stream& stream, const Request& req, Response& resp, Message& res,
+                                     bool keep_alive) {
     res.set(bhttp::field::server, "tribune");
     res.set(bhttp::field::content_type, resp.content_type);
     res.set("X-Request-Id", req.request_id);
     res.set("X-Content-Type-Options", "nosniff");
     for (auto& [k, v] : resp.headers) res.insert(k, v);
     res.keep_alive(keep_alive);
-    const size_t size = resp.body.size();
+    res.prepare_payload();
     if (req.method == "HEAD") {
-      res.content_length(size);
-    } else {
-      res.body() = std::move(resp.body);
-      res.prepare_payload();
+      // Content-Length of the GET, no body.
+      bhttp::response_serializer<typename Message::body_type> sr{res};
+      sr.split(true);
+      stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+      auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kAsTuple);
+      if (ec) resp.close = true;
+      co_return;
     }
     stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
     auto [ec, n] = co_await bhttp::async_write(stream, res, kAsTuple);
-    (void)n;
     if (ec) resp.close = true;
   }
 
@@ -206,7 +222,7 @@ struct Server::Impl {
       const bool keep_alive = breq.keep_alive();
       const unsigned version = breq.version();
       Response resp = co_await Dispatch(req);
-      const size_t bytes = resp.body.size();
+      const size_t bytes = resp.shared_body ? resp.shared_body->size() : resp.body.size();
       const bool keep = keep_alive && !resp.close && !stopping;
       co_await Write(stream, req, resp, version, keep);
       AccessLog(req, resp.status, bytes, start);

@@ -38,7 +38,7 @@ Result<Response> List(ApiContext& ctx, Request& req) {
   const std::string key = std::to_string(q.article_id) + '|' + sort + '|' + q.cursor + '|' + std::to_string(q.limit);
   const uint64_t version = ctx.comments.ThreadVersion(q.article_id);
   if (cacheable) {
-    if (auto body = ctx.page_cache.Get(key, version)) return Json(200, *body);
+    if (auto body = ctx.page_cache.Get(key, version)) return Json(200, std::move(body));
   }
   TRIBUNE_ASSIGN(auto page, ctx.comments.List(q));
   json::array items;
@@ -49,7 +49,7 @@ Result<Response> List(ApiContext& ctx, Request& req) {
       {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)},
       {"total", page.total}}));
   if (cacheable) ctx.page_cache.Put(key, version, body);
-  return Json(200, *body);
+  return Json(200, std::move(body));
 }
 
 Result<Response> Post(ApiContext& ctx, Request& req) {

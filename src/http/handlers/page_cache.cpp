@@ -11,10 +11,29 @@ std::shared_ptr<const std::string> PageCache::Get(const std::string& key, uint64
 }
 
 void PageCache::Put(const std::string& key, uint64_t version, std::shared_ptr<const std::string> body) {
+  const size_t size = key.size() + body->size();
+  if (size > max_bytes_per_shard_) return;
   Shard& shard = ShardFor(key);
   std::lock_guard lock(shard.mu);
-  if (shard.map.size() >= max_per_shard_ && !shard.map.count(key)) shard.map.clear();
-  shard.map[key] = Entry{version, std::move(body)};
+  if (auto it = shard.map.find(key); it != shard.map.end()) {
+    shard.bytes -= key.size() + it->second.body->size();
+    shard.map.erase(it);
+  }
+  if (shard.bytes + size > max_bytes_per_shard_) {
+    shard.map.clear();
+    shard.bytes = 0;
+  }
+  shard.map.emplace(key, Entry{version, std::move(body)});
+  shard.bytes += size;
+}
+
+size_t PageCache::BytesHeld() {
+  size_t total = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    total += shard.bytes;
+  }
+  return total;
 }
 
 }  // namespace tribune::http

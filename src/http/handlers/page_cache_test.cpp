@@ -14,13 +14,26 @@ TEST(PageCache, ServesOnlyTheVersionItWasStoredAt) {
   EXPECT_EQ(cache.Get("2|oldest||50", 7), nullptr);
 }
 
-TEST(PageCache, StaysBounded) {
-  PageCache cache(4);
-  for (int i = 0; i < 1000; ++i) cache.Put("k" + std::to_string(i), 1, std::make_shared<const std::string>("b"));
-  int present = 0;
-  for (int i = 0; i < 1000; ++i) present += cache.Get("k" + std::to_string(i), 1) != nullptr;
-  EXPECT_LE(present, 16 * 4);
-  EXPECT_GT(present, 0);
+TEST(PageCache, StaysWithinItsByteBudgetWhateverTheKeys) {
+  const size_t budget = 16 * 100'000;
+  PageCache cache(budget);
+  const auto page = std::make_shared<const std::string>(30'000, 'x');
+  for (int i = 0; i < 10'000; ++i) cache.Put("1|oldest|" + std::to_string(i) + "|200", 1, page);
+  EXPECT_LE(cache.BytesHeld(), budget);
+  EXPECT_GT(cache.BytesHeld(), 0u);
+}
+
+TEST(PageCache, ReplacingAnEntryDoesNotLeakItsBytes) {
+  PageCache cache(16 * 1000);
+  for (int i = 0; i < 100; ++i) cache.Put("same", i, std::make_shared<const std::string>(100, 'x'));
+  EXPECT_EQ(cache.BytesHeld(), 4u + 100u);
+  EXPECT_NE(cache.Get("same", 99), nullptr);
+}
+
+TEST(PageCache, RefusesAPageLargerThanAShard) {
+  PageCache cache(16 * 10);
+  cache.Put("k", 1, std::make_shared<const std::string>(100, 'x'));
+  EXPECT_EQ(cache.Get("k", 1), nullptr);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <csignal>
 #include <list>
 #include <random>
@@ -71,6 +73,8 @@ struct Server::Impl {
   std::unique_ptr<asio::signal_set> signals;
   std::atomic<bool> stopping{false};
   std::atomic<int> active{0};
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
   uint16_t bound_port = 0;
 
   asio::awaitable<Response> Dispatch(Request& req) {
@@ -249,7 +253,11 @@ struct Server::Impl {
   }
 
   void BeginShutdown() {
-    if (stopping.exchange(true)) return;
+    {
+      std::lock_guard lock(stop_mu);
+      if (stopping.exchange(true)) return;
+    }
+    stop_cv.notify_all();
     log::Info("shutting down", "\"in_flight_connections\":" + std::to_string(active.load()));
     for (size_t i = 0; i < ios.size(); ++i) {
       asio::post(*ios[i], [this, i] {
@@ -312,7 +320,10 @@ void Server::Run() {
   std::vector<std::thread> threads;
   for (size_t i = 1; i < impl.ios.size(); ++i) threads.emplace_back([&impl, i] { impl.ios[i]->run(); });
   std::thread watcher([&impl] {
-    while (!impl.stopping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    {
+      std::unique_lock lock(impl.stop_mu);
+      impl.stop_cv.wait(lock, [&impl] { return impl.stopping.load(); });
+    }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(impl.options.shutdown_grace_ms);
     while (impl.active > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

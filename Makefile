@@ -16,8 +16,7 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
-	@mkdir -p build && ln -sf $(PRESET)/tribune build/tribune
-	@echo "built build/tribune"
+	@if [ "$(PRESET)" = release ]; then mkdir -p build && ln -sf release/tribune build/tribune && echo "built build/tribune"; fi
 
 run: build
 	@build/tribune demo seed --data $(DATA)
@@ -36,8 +35,12 @@ test: unit integration
 bench: build
 	bench/run
 
+# Units and the integration suite on an AddressSanitizer + UBSan build (the harness fails a test
+# whose server printed a sanitizer report).
 asan:
 	$(MAKE) unit PRESET=asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  TRIBUNE_BIN=$(CURDIR)/build/asan/tribune node --test --test-concurrency=1 tests/integration/
 
 clean:
 	rm -rf build

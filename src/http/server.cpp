@@ -198,6 +198,13 @@ struct Server::Impl {
       req.request_id = NewRequestId();
       req.remote_address = remote;
       if (!ec && !parser.is_done()) {
+        // curl and others wait for this before sending a body larger than 1 KB.
+        if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+          stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+          auto [wec, wn] = co_await bhttp::async_write(stream, cont, kAsTuple);
+          if (wec) break;
+        }
         stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
         std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
       }
@@ -209,7 +216,16 @@ struct Server::Impl {
         co_await LingeringClose(stream);
         break;
       }
-      if (ec) break;  // closed, timed out, cancelled at shutdown, or malformed
+      if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+        // A malformed request line, header or chunk: say so, then close (the stream is out of sync).
+        Response resp = ErrorResponse(MakeError(ErrorCode::kBadRequest, "Malformed HTTP request."), req.request_id);
+        req.method = "-";
+        co_await Write(stream, req, resp, 11, false);
+        AccessLog(req, resp.status, 0, start);
+        break;
+      }
+      if (ec) break;  // closed, timed out or cancelled at shutdown
       auto& breq = parser.get();
       req.method = std::string(breq.method_string());
       req.target = std::string(breq.target());
@@ -245,7 +261,11 @@ struct Server::Impl {
       auto [ec, socket] = co_await acceptor.async_accept(kAsTuple);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        continue;  // e.g. too many open files: keep serving the connections we have
+        // E.g. too many open files: keep serving the connections we have, and retry a little later
+        // instead of spinning on the error.
+        asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(kAsTuple);
+        continue;
       }
       socket.set_option(tcp::no_delay(true));
       asio::co_spawn(*ios[index], Session(index, std::move(socket)), asio::detached);

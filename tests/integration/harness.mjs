@@ -70,6 +70,12 @@ function waitForExit(proc) {
   });
 }
 
+/** A server built with -fsanitize=address,undefined reports on stderr and may keep running: fail the test. */
+export function assertNoSanitizerReport(stderr) {
+  const m = /(ERROR: (Address|Leak)Sanitizer[^\n]*|runtime error:[^\n]*)/.exec(stderr);
+  if (m) throw new Error(`sanitizer report from the server: ${m[1]}\n${stderr.slice(-4000)}`);
+}
+
 /**
  * Start `tribune serve --listen 127.0.0.1:0 --data DIR`.
  * Resolves once stdout says `listening on http://HOST:PORT`.
@@ -131,6 +137,7 @@ export async function startServer({ env = {}, dataDir, bin = TRIBUNE_BIN, args =
         server.stopTimedOut = true;
         return null;
       }
+      assertNoSanitizerReport(logs.stderr);
       return r.code;
     },
     /** SIGKILL, resolve once the process is gone. */

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import {
   bootstrap, startServer, createArticle, listAllComments, rawRequest, Client, loggedIn, uniqueEmail, newDataDir,
-  assertError, assertStatus, retryOnConnError, PASSWORD, sleep,
+  assertError, assertStatus, retryOnConnError, PASSWORD, sleep, assertNoSanitizerReport,
 } from './harness.mjs';
 
 const T = { timeout: 60_000 };
@@ -246,4 +246,40 @@ describe('server', { timeout: 900_000 }, () => {
         }
       });
   }
+});
+
+describe('raw HTTP edge cases', () => {
+  let srv;
+  before(async () => { srv = await startServer(); });
+  after(async () => { await srv?.stop(); });
+
+  const rawExchange = (payload, { waitMs = 1500 } = {}) => new Promise((resolve, reject) => {
+    const url = new URL(srv.baseUrl);
+    const socket = net.connect(Number(url.port), url.hostname);
+    let data = '';
+    const timer = setTimeout(() => { socket.destroy(); resolve(data); }, waitMs);
+    socket.on('data', (d) => { data += d.toString('latin1'); });
+    socket.on('end', () => { clearTimeout(timer); resolve(data); });
+    socket.on('error', (e) => { clearTimeout(timer); data ? resolve(data) : reject(e); });
+    socket.write(payload);
+  });
+
+  test('a malformed request line gets a 400 JSON error, not a silent close', async () => {
+    const text = await rawExchange('GARBAGE\u0001 / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(text, /^HTTP\/1\.1 400 /);
+    assert.match(text, /"code":"bad_request"/);
+  });
+
+  test('Expect: 100-continue is answered before the body is sent', async () => {
+    const head = 'POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+      'Content-Length: 2\r\nExpect: 100-continue\r\n\r\n';
+    const text = await rawExchange(head, { waitMs: 700 });
+    assert.match(text, /^HTTP\/1\.1 100 Continue\r\n/);
+  });
+});
+
+test('the harness turns a sanitizer report on the server\'s stderr into a failure', () => {
+  assert.throws(() => assertNoSanitizerReport('==7==ERROR: AddressSanitizer: heap-use-after-free on address'));
+  assert.throws(() => assertNoSanitizerReport('src/x.cpp:3:5: runtime error: signed integer overflow'));
+  assert.doesNotThrow(() => assertNoSanitizerReport('{"level":"info","msg":"listening"}'));
 });

@@ -28,25 +28,40 @@ commands:
         print a new API token (Authorization: Bearer) for an existing account
   demo seed --data DIR
         add the demo edition, articles and admin account (idempotent)
+  moderate [--config FILE] [--language en] --explain [TEXT|-] [--jsonl]
+        the engine's decision and findings for TEXT (or stdin); --jsonl: one {action, findings} per input line
   version
 )";
 
-// --key value pairs after the subcommand words.
-Result<std::map<std::string, std::string>> ParseFlags(int argc, char** argv, int first) {
+// Boolean flags that take no value.
+bool IsSwitch(const std::string& name) { return name == "explain" || name == "jsonl"; }
+
+struct ParsedArgs {
   std::map<std::string, std::string> flags;
+  std::vector<std::string> positional;
+};
+
+// --key value pairs (or --key=value, or a bare switch) and positional words after the subcommand.
+Result<ParsedArgs> ParseFlags(int argc, char** argv, int first) {
+  ParsedArgs out;
   for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0) return MakeError(ErrorCode::kBadRequest, "unexpected argument: " + arg);
+    if (arg.rfind("--", 0) != 0 || arg == "-") {
+      out.positional.push_back(arg);
+      continue;
+    }
     const size_t eq = arg.find('=');
     if (eq != std::string::npos) {
-      flags[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+      out.flags[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+    } else if (IsSwitch(arg.substr(2))) {
+      out.flags[arg.substr(2)] = "true";
     } else if (i + 1 < argc) {
-      flags[arg.substr(2)] = argv[++i];
+      out.flags[arg.substr(2)] = argv[++i];
     } else {
       return MakeError(ErrorCode::kBadRequest, "missing value for " + arg);
     }
   }
-  return flags;
+  return out;
 }
 
 Result<Config> LoadConfig(const std::map<std::string, std::string>& flags, const std::string& data_dir) {
@@ -74,28 +89,34 @@ int Main(int argc, char** argv) {
     std::puts("tribune 0.1.0");
     return 0;
   }
-  // `serve` takes no second word; give it back to the flags.
-  if (words[0] == "serve" && words.size() == 2) {
+  // `serve` and `moderate` take no second word; give it back.
+  if ((words[0] == "serve" || words[0] == "moderate") && words.size() == 2) {
     words.pop_back();
     --i;
   }
-  auto flags = ParseFlags(argc, argv, i);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "tribune: %s\n%s", flags.error().message.c_str(), kUsage);
+  auto args = ParseFlags(argc, argv, i);
+  if (!args.ok()) {
+    std::fprintf(stderr, "tribune: %s\n%s", args.error().message.c_str(), kUsage);
     return 2;
   }
-  const std::string data_dir = flags->count("data") ? flags->at("data") : "var/data";
-  auto config = LoadConfig(*flags, data_dir);
+  const auto& flags = args->flags;
+  if (words[0] != "moderate" && !args->positional.empty()) {
+    std::fprintf(stderr, "tribune: unexpected argument: %s\n%s", args->positional.front().c_str(), kUsage);
+    return 2;
+  }
+  const std::string data_dir = flags.count("data") ? flags.at("data") : "var/data";
+  auto config = LoadConfig(flags, data_dir);
   if (!config.ok()) {
     std::fprintf(stderr, "tribune: config: %s\n", config.error().message.c_str());
     return 2;
   }
   const std::string command = words[0] + (words.size() > 1 ? " " + words[1] : "");
-  CommandContext ctx{std::move(config).value(), data_dir, *flags};
+  CommandContext ctx{std::move(config).value(), data_dir, flags, args->positional};
   if (command == "serve") return Serve(ctx);
   if (command == "admin create") return AdminCreate(ctx);
   if (command == "token create") return TokenCreate(ctx);
   if (command == "demo seed") return DemoSeed(ctx);
+  if (command == "moderate") return Moderate(ctx);
   std::fprintf(stderr, "tribune: unknown command \"%s\"\n%s", command.c_str(), kUsage);
   return 2;
 }

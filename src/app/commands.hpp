@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
 
@@ -12,11 +13,13 @@ struct CommandContext {
   Config config;
   std::string data_dir;
   std::map<std::string, std::string> flags;
+  std::vector<std::string> positional;  // words that are not --flags (e.g. the text of `moderate`)
 };
 
 int Serve(CommandContext& ctx);
 int AdminCreate(CommandContext& ctx);
 int TokenCreate(CommandContext& ctx);
 int DemoSeed(CommandContext& ctx);
+int Moderate(CommandContext& ctx);
 
 }  // namespace tribune::app

@@ -60,7 +60,8 @@ int Serve(CommandContext& ctx) {
 
   http::Router router;
   http::Auth auth(*s.accounts);
-  http::ApiContext api{*s.accounts, *s.articles, *s.comments, auth, config.GetString("site.base_url"),
+  http::ApiContext api{*s.accounts,  *s.articles, *s.comments, auth, *s.engine, config.GetString("site.default_edition"),
+                       config.GetString("site.base_url"),
                        static_cast<int>(config.GetInt("comments.page_default")),
                        static_cast<int>(config.GetInt("comments.page_max"))};
   http::RegisterApi(router, api);

@@ -2,7 +2,29 @@
 
 #include <filesystem>
 
+#include "moderation/factory.hpp"
+
 namespace tribune::app {
+
+Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const std::string& data_dir) {
+  const std::string kind = c.GetString("moderation.engine");
+  const size_t max_length = static_cast<size_t>(c.GetInt("comments.max_length"));
+  if (kind == "minimal") return std::unique_ptr<moderation::Engine>(new moderation::MinimalEngine(max_length));
+  if (kind != "rules") return MakeError(ErrorCode::kBadRequest, "moderation.engine must be \"rules\" or \"minimal\"");
+  moderation::EngineConfig ec;
+  ec.edition = c.GetString("site.default_edition");
+  ec.language = ec.edition;
+  ec.ui_language = c.GetString("site.ui_language");
+  ec.policy_file = c.GetString("moderation.policy_file");
+  ec.lexicon_dir = c.GetString("moderation.lexicon_dir");
+  ec.cache_dir = c.GetString("moderation.cache_dir");
+  if (ec.cache_dir.empty() && !data_dir.empty()) ec.cache_dir = (std::filesystem::path(data_dir) / "cache").string();
+  ec.max_length = max_length;
+  ec.publisher_names = c.GetList("site.publisher_names");
+  auto engine = moderation::BuildRuleEngine(ec);
+  if (!engine.ok()) return std::move(engine).error();
+  return std::unique_ptr<moderation::Engine>(std::move(engine).value());
+}
 
 Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string& data_dir) {
   auto s = std::make_unique<Services>();
@@ -45,10 +67,9 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   s->articles = std::make_unique<news::ArticleService>(*s->db, s->clock, *s->ids, edition);
   TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
 
-  if (c.GetString("moderation.engine") != "minimal") {
-    return MakeError(ErrorCode::kBadRequest, "moderation.engine: only \"minimal\" is available in this build");
-  }
-  s->engine = std::make_unique<moderation::MinimalEngine>(static_cast<size_t>(c.GetInt("comments.max_length")));
+  auto engine = BuildEngine(c, data_dir);
+  if (!engine.ok()) return std::move(engine).error();
+  s->engine = std::move(engine).value();
   discussion::DiscussionOptions dopt;
   dopt.language = edition;
   dopt.page_max = static_cast<int>(c.GetInt("comments.page_max"));

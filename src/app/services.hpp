@@ -27,6 +27,9 @@ struct Services {
   std::unique_ptr<discussion::CommentService> comments;
 };
 
+// The moderation engine that config `moderation.engine` names. Errors: kBadRequest, kUnavailable.
+Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& config, const std::string& data_dir);
+
 // Opens the database under `data_dir` (or storage.url) and builds the services.
 // Errors: kUnavailable (database), kBadRequest (configuration).
 Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string& data_dir);

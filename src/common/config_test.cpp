@@ -54,7 +54,7 @@ TEST(Config, DefaultsHoldTheShippedValues) {
   EXPECT_EQ(config.GetInt("storage.read_connections"), 4);
   EXPECT_EQ(config.GetString("server.listen"), "127.0.0.1:8080");
   EXPECT_EQ(config.GetString("site.base_url"), "");
-  EXPECT_EQ(config.GetString("moderation.engine"), "minimal");
+  EXPECT_EQ(config.GetString("moderation.engine"), "rules");
 }
 
 TEST(Config, LoadWithoutFileOrEnvironmentGivesTheDefaults) {

@@ -73,7 +73,13 @@ boost::json::array FindingsArray(const std::vector<Finding>& findings) {
   for (const Finding& f : findings) {
     boost::json::array spans;
     for (auto [s, e] : f.spans) spans.push_back(boost::json::array{s, e});
-    arr.push_back(boost::json::object{{"rule", f.rule}, {"score", f.score}, {"reason", f.reason}, {"spans", spans}});
+    boost::json::object o{{"rule", f.rule}, {"score", f.score}, {"reason", f.reason}, {"spans", spans}};
+    if (!f.details.empty()) {
+      boost::json::array details;
+      for (const auto& d : f.details) details.emplace_back(d);
+      o["details"] = std::move(details);
+    }
+    arr.push_back(std::move(o));
   }
   return arr;
 }

@@ -26,6 +26,7 @@ struct Finding {
   double score = 0;
   std::string reason;
   std::vector<std::pair<size_t, size_t>> spans;  // [start, end) byte offsets into the text
+  std::vector<std::string> details;  // what matched, for moderators ("lexicon en/profanity: ...")
 };
 
 struct Decision {

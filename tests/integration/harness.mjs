@@ -22,6 +22,8 @@ export const BASE_ENV = {
   TRIBUNE_CAPTCHA_REQUIRED: 'false',
   TRIBUNE_LIMITS_ENABLED: 'false',
   TRIBUNE_LOG_ACCESS: 'false',
+  // Every server of a run shares one cache of compiled lexicons, so only the first compiles them.
+  TRIBUNE_MODERATION_CACHE_DIR: join(tmpdir(), 'tribune-it-lexicon-cache'),
 };
 
 // ---------------------------------------------------------------------------

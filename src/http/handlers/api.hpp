@@ -8,6 +8,7 @@
 #include "http/auth.hpp"
 #include "http/handlers/page_cache.hpp"
 #include "http/http.hpp"
+#include "moderation/engine.hpp"
 #include "news/news.hpp"
 
 namespace tribune::http {
@@ -17,6 +18,8 @@ struct ApiContext {
   news::ArticleService& articles;
   discussion::CommentService& comments;
   Auth& auth;
+  const moderation::Engine& engine;
+  std::string edition_language;  // the default language of checks
   std::string base_url;  // "http://127.0.0.1:8080", no trailing slash
   int comments_page_default = 50;
   int comments_page_max = 200;
@@ -27,12 +30,14 @@ void RegisterHealth(Router& router);
 void RegisterAccountRoutes(Router& router, ApiContext& ctx);
 void RegisterArticleRoutes(Router& router, ApiContext& ctx);
 void RegisterCommentRoutes(Router& router, ApiContext& ctx);
+void RegisterModerationRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
   RegisterAccountRoutes(router, ctx);
   RegisterArticleRoutes(router, ctx);
   RegisterCommentRoutes(router, ctx);
+  RegisterModerationRoutes(router, ctx);
 }
 
 // Runs `body`, turning an Error into the API.md error response.

@@ -1,0 +1,58 @@
+// `tribune moderate [--language en] --explain [TEXT|-] [--jsonl]`: the engine's decision and findings.
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/services.hpp"
+
+namespace tribune::app {
+
+namespace {
+
+void PrintHuman(const std::string& text, const moderation::Decision& d) {
+  std::printf("action: %s\n", moderation::ActionName(d.action));
+  for (const auto& f : d.findings) {
+    std::printf("  %-24s score %6.2f  %s\n", f.rule.c_str(), f.score, f.reason.c_str());
+    for (auto [s, e] : f.spans) {
+      std::printf("      [%zu, %zu) \"%s\"\n", s, e, text.substr(s, std::min<size_t>(e - s, 80)).c_str());
+    }
+    for (const auto& detail : f.details) std::printf("      %s\n", detail.c_str());
+  }
+}
+
+std::string AsJson(const moderation::Decision& d) {
+  return boost::json::serialize(boost::json::object{{"action", moderation::ActionName(d.action)},
+                                                    {"findings", moderation::FindingsArray(d.findings)}});
+}
+
+}  // namespace
+
+int Moderate(CommandContext& ctx) {
+  auto engine = BuildEngine(ctx.config, "");
+  if (!engine.ok()) {
+    std::fprintf(stderr, "tribune: %s\n", engine.error().message.c_str());
+    return 1;
+  }
+  const std::string language =
+      ctx.flags.count("language") ? ctx.flags.at("language") : ctx.config.GetString("site.default_edition");
+  const bool jsonl = ctx.flags.count("jsonl") > 0;
+  auto check = [&](const std::string& text) {
+    return (*engine)->Check(moderation::CheckInput{.text = text, .language = language});
+  };
+  if (jsonl) {
+    std::string line;
+    while (std::getline(std::cin, line)) std::printf("%s\n", AsJson(check(line)).c_str());
+    return 0;
+  }
+  std::string text = ctx.positional.empty() ? "-" : ctx.positional.front();
+  if (text == "-") {
+    std::string all((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    text = std::move(all);
+  }
+  PrintHuman(text, check(text));
+  return 0;
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,41 @@
+#include "moderation/factory.hpp"
+
+#include <filesystem>
+
+#include "moderation/rules/form.hpp"
+#include "moderation/rules/lexicon.hpp"
+#include "moderation/rules/privacy.hpp"
+
+namespace tribune::moderation {
+
+std::string DefaultLexiconDir() { return std::string(TRIBUNE_SOURCE_DIR) + "/data/lexicons"; }
+
+Result<std::unique_ptr<RuleEngine>> BuildRuleEngine(const EngineConfig& config) {
+  auto policy = Policy::Load(config.policy_file, config.edition);
+  if (!policy.ok()) return std::move(policy).error();
+
+  std::vector<std::unique_ptr<Detector>> detectors;
+  detectors.push_back(std::make_unique<FormDetector>());
+  detectors.push_back(std::make_unique<PrivacyDetector>());
+
+  const std::string lexicon_dir = config.lexicon_dir.empty() ? DefaultLexiconDir() : config.lexicon_dir;
+  if (!std::filesystem::is_directory(lexicon_dir)) {
+    return MakeError(ErrorCode::kUnavailable, "lexicon directory " + lexicon_dir + " not found (moderation.lexicon_dir)");
+  }
+  std::vector<std::string> languages;
+  for (const auto& entry : std::filesystem::directory_iterator(lexicon_dir)) {
+    if (entry.is_directory()) languages.push_back(entry.path().filename().string());
+  }
+  std::sort(languages.begin(), languages.end());
+  auto lexicon = LexiconDetector::Load(lexicon_dir, languages, config.cache_dir);
+  if (!lexicon.ok()) return std::move(lexicon).error();
+  detectors.push_back(std::move(lexicon).value());
+
+  RuleEngineOptions options;
+  options.max_length = config.max_length;
+  options.ui_language = config.ui_language;
+  options.publisher_names = config.publisher_names;
+  return std::make_unique<RuleEngine>(std::move(policy).value(), std::move(detectors), std::move(options));
+}
+
+}  // namespace tribune::moderation

@@ -1,0 +1,30 @@
+// Builds the community-standards engine from configuration: the policy, every detector, the lexicons.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "moderation/rule_engine.hpp"
+
+namespace tribune::moderation {
+
+struct EngineConfig {
+  std::string edition = "en";          // picks the policy's per-edition overrides
+  std::string language = "en";         // the edition's language
+  std::string ui_language = "en";      // language of reasons
+  std::string policy_file;             // local policy overrides, or empty
+  std::string lexicon_dir;             // data/lexicons; empty: the source tree's copy
+  std::string cache_dir;               // where compiled matchers are cached, or empty for none
+  size_t max_length = 5000;
+  std::vector<std::string> publisher_names;
+};
+
+// Errors: kBadRequest (policy), kUnavailable (lexicons missing or not compilable).
+Result<std::unique_ptr<RuleEngine>> BuildRuleEngine(const EngineConfig& config);
+
+// The lexicon directory of the source tree this binary was built from (for development and tests).
+std::string DefaultLexiconDir();
+
+}  // namespace tribune::moderation

@@ -1,0 +1,83 @@
+#include "moderation/policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tribune {
+extern const char kPolicyToml[];
+}
+
+namespace tribune::moderation {
+namespace {
+
+Signal S(std::string rule, double confidence, size_t b = 0, size_t e = 1) {
+  return Signal{std::move(rule), confidence, "detail", {{b, e}}};
+}
+
+Policy Shipped(std::string_view local = {}, const std::string& edition = "en") {
+  auto p = Policy::FromToml(kPolicyToml, local, edition);
+  EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+  return std::move(p).value();
+}
+
+TEST(Policy, ShippedPolicyCoversEveryRuleWithReasonsInThreeLanguages) {
+  Policy p = Shipped();
+  for (const auto& rule : KnownRules()) {
+    const RulePolicy* rp = p.Rule(rule);
+    ASSERT_NE(rp, nullptr) << rule;
+    EXPECT_GT(rp->weight, 0) << rule;
+    for (const char* lang : {"en", "fr", "ru"}) EXPECT_TRUE(rp->reasons.count(lang)) << rule << " " << lang;
+  }
+}
+
+TEST(Policy, NoSignalsPublish) { EXPECT_EQ(Shipped().Decide({}, "en").action, Action::kPublish); }
+
+TEST(Policy, ThresholdsMapTheSumToActions) {
+  Policy p = Shipped();
+  EXPECT_EQ(p.Decide({S("profanity", 0.3)}, "en").action, Action::kPublish);  // 3 < hold 4
+  EXPECT_EQ(p.Decide({S("profanity", 0.5)}, "en").action, Action::kHold);     // 5
+  EXPECT_EQ(p.Decide({S("profanity", 0.9)}, "en").action, Action::kReject);   // 9
+}
+
+TEST(Policy, WeakSignalsOfDifferentRulesAddUp) {
+  Policy p = Shipped();
+  EXPECT_EQ(p.Decide({S("profanity", 0.3), S("insult_threat", 0.3)}, "en").action, Action::kHold);
+}
+
+TEST(Policy, HoldOnlyRulesNeverRejectAlone) {
+  Policy p = Shipped();
+  EXPECT_EQ(p.Decide({S("form", 1.0), S("language", 1.0), S("off_topic", 1.0)}, "en").action, Action::kHold);
+}
+
+TEST(Policy, FindingsCarryTheReasonInTheUiLanguageAndMergedSpans) {
+  Decision d = Shipped().Decide({S("profanity", 0.9, 4, 8), S("profanity", 0.5, 0, 3), S("profanity", 0.5, 4, 8)}, "fr");
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_EQ(d.findings[0].rule, "profanity");
+  EXPECT_EQ(d.findings[0].reason.rfind("Merci", 0), 0u);
+  EXPECT_EQ(d.findings[0].spans, (std::vector<std::pair<size_t, size_t>>{{0, 3}, {4, 8}}));
+  EXPECT_LE(d.findings[0].score, 12.0);  // cap
+}
+
+TEST(Policy, ReasonFallsBackToEnglish) {
+  Decision d = Shipped().Decide({S("profanity", 0.9)}, "xx");
+  EXPECT_EQ(d.findings[0].reason.rfind("Please", 0), 0u);
+}
+
+TEST(Policy, LocalFileAndEditionOverridesApply) {
+  Policy p = Shipped("[actions]\nhold = 2.0\n[editions.de.rules.profanity]\nweight = 1.0\n", "de");
+  EXPECT_EQ(p.hold_threshold(), 2.0);
+  EXPECT_EQ(p.Rule("profanity")->weight, 1.0);
+  EXPECT_EQ(p.Decide({S("profanity", 0.9)}, "en").action, Action::kPublish);  // 0.9 < 2
+  Policy en = Shipped("[editions.de.rules.profanity]\nweight = 1.0\n", "en");
+  EXPECT_EQ(en.Rule("profanity")->weight, 10.0);
+}
+
+TEST(Policy, TyposAreErrorsNotSilence) {
+  EXPECT_FALSE(Policy::FromToml(kPolicyToml, "[rules.profanty]\nweight = 1\n", "en").ok());
+  EXPECT_FALSE(Policy::FromToml(kPolicyToml, "[rules.profanity]\nwieght = 1\n", "en").ok());
+  EXPECT_FALSE(Policy::FromToml(kPolicyToml, "[rules.profanity]\nmax_action = \"ban\"\n", "en").ok());
+  EXPECT_FALSE(Policy::FromToml(kPolicyToml, "[actions]\nhold = 9\nreject = 3\n", "en").ok());
+  EXPECT_FALSE(Policy::FromToml(kPolicyToml, "not toml [", "en").ok());
+}
+
+}  // namespace
+}  // namespace tribune::moderation

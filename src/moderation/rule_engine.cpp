@@ -1,0 +1,22 @@
+#include "moderation/rule_engine.hpp"
+
+namespace tribune::moderation {
+
+RuleEngine::RuleEngine(Policy policy, std::vector<std::unique_ptr<Detector>> detectors, RuleEngineOptions options)
+    : policy_(std::move(policy)),
+      detectors_(std::move(detectors)),
+      options_(std::move(options)),
+      precheck_(options_.max_length) {}
+
+Decision RuleEngine::Check(const CheckInput& input) const {
+  Decision pre = precheck_.Check(input);
+  if (pre.action != Action::kPublish) return pre;
+
+  const text::TextViews views = text::BuildViews(input.text);
+  DetectorInput di{views, input.language, {}, &options_.publisher_names};
+  std::vector<Signal> signals;
+  for (const auto& d : detectors_) d->Detect(di, signals);
+  return policy_.Decide(signals, options_.ui_language);
+}
+
+}  // namespace tribune::moderation

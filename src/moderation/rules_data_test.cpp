@@ -1,0 +1,109 @@
+// Behaviour as data: every tests/moderation/<rule>.tsv line is `text<TAB>expected rules<TAB>expected action`.
+// The driver runs the full engine (shipped policy, real lexicons), prints precision and recall of the
+// file's rule and the share of right actions, and fails below the floors the file declares:
+//   # floor: precision=0.90 recall=0.85 action=0.80
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "moderation/factory.hpp"
+
+namespace tribune::moderation {
+namespace {
+
+struct Floors {
+  double precision = 0, recall = 0, action = 0;
+};
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) out.push_back(item);
+  return out;
+}
+
+// "\n" and "\t" in the text column stand for newline and tab.
+std::string Unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == 'n' || s[i + 1] == 't')) {
+      out.push_back(s[i + 1] == 'n' ? '\n' : '\t');
+      ++i;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+TEST(RulesData, EveryTableMeetsItsFloors) {
+  auto engine = BuildRuleEngine(EngineConfig{});
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  const std::filesystem::path dir = std::filesystem::path(TRIBUNE_SOURCE_DIR) / "tests" / "moderation";
+  ASSERT_TRUE(std::filesystem::exists(dir));
+  int tables = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".tsv") continue;
+    ++tables;
+    const std::string rule = entry.path().stem().string();
+    std::ifstream in(entry.path());
+    Floors floors;
+    bool has_floor = false;
+    int tp = 0, fp = 0, fn = 0, lines = 0, right_action = 0, action_lines = 0;
+    std::string line;
+    std::ostringstream misses;
+    int line_no = 0;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (line.empty()) continue;
+      if (line[0] == '#') {
+        if (line.find("floor:") != std::string::npos) {
+          has_floor = true;
+          std::sscanf(line.c_str() + line.find("floor:"), "floor: precision=%lf recall=%lf action=%lf", &floors.precision,
+                      &floors.recall, &floors.action);
+        }
+        continue;
+      }
+      auto cols = Split(line, '\t');
+      ASSERT_GE(cols.size(), 3u) << entry.path() << ":" << line_no << " needs 3 tab-separated columns";
+      const std::string text = Unescape(cols[0]);
+      std::set<std::string> expected;
+      if (cols[1] != "-")
+        for (auto& r : Split(cols[1], ',')) expected.insert(r);
+      Decision d = (*engine)->Check(CheckInput{.text = text, .language = "en"});
+      std::set<std::string> found;
+      for (const auto& f : d.findings) found.insert(f.rule);
+      ++lines;
+      const bool want = expected.count(rule) > 0, got = found.count(rule) > 0;
+      tp += want && got;
+      fp += !want && got;
+      fn += want && !got;
+      if (want != got) misses << "  " << (want ? "missed: " : "false positive: ") << cols[0].substr(0, 100) << "\n";
+      if (cols[2] != "*") {
+        ++action_lines;
+        if (cols[2] == ActionName(d.action)) {
+          ++right_action;
+        } else {
+          misses << "  action " << ActionName(d.action) << " != " << cols[2] << ": " << cols[0].substr(0, 100) << "\n";
+        }
+      }
+    }
+    const double precision = tp + fp ? double(tp) / (tp + fp) : 1.0;
+    const double recall = tp + fn ? double(tp) / (tp + fn) : 1.0;
+    const double action = action_lines ? double(right_action) / action_lines : 1.0;
+    std::printf("%-26s lines %4d  precision %.3f (floor %.2f)  recall %.3f (floor %.2f)  action %.3f (floor %.2f)\n",
+                rule.c_str(), lines, precision, floors.precision, recall, floors.recall, action, floors.action);
+    EXPECT_TRUE(has_floor) << entry.path() << " declares no floor";
+    EXPECT_GE(precision, floors.precision) << rule << "\n" << misses.str();
+    EXPECT_GE(recall, floors.recall) << rule << "\n" << misses.str();
+    EXPECT_GE(action, floors.action) << rule << "\n" << misses.str();
+  }
+  EXPECT_GT(tables, 0);
+}
+
+}  // namespace
+}  // namespace tribune::moderation

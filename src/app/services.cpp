@@ -18,6 +18,7 @@ Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const s
   ec.policy_file = c.GetString("moderation.policy_file");
   ec.lexicon_dir = c.GetString("moderation.lexicon_dir");
   ec.cache_dir = c.GetString("moderation.cache_dir");
+  ec.learned_model = c.GetString("moderation.learned_model");
   if (ec.cache_dir.empty() && !data_dir.empty()) ec.cache_dir = (std::filesystem::path(data_dir) / "cache").string();
   ec.max_length = max_length;
   ec.publisher_names = c.GetList("site.publisher_names");

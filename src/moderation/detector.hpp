@@ -26,6 +26,10 @@ struct Signal {
   double confidence = 0;
   std::string detail;  // e.g. "masked profanity: f*ck"; shown to moderators, not to the author
   std::vector<std::pair<size_t, size_t>> spans;  // byte offsets into the ORIGINAL text
+  // False for statistical evidence about the whole text (the learned model): it adds to the score, so
+  // it can hold a comment, but a comment is only rejected when some rejecting rule has a signal with
+  // local evidence.
+  bool may_reject = true;
 };
 
 class Detector {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "moderation/rules/form.hpp"
+#include "moderation/rules/learned.hpp"
 #include "moderation/rules/lexicon.hpp"
 #include "moderation/rules/privacy.hpp"
 
@@ -30,6 +31,13 @@ Result<std::unique_ptr<RuleEngine>> BuildRuleEngine(const EngineConfig& config) 
   auto lexicon = LexiconDetector::Load(lexicon_dir, languages, config.cache_dir);
   if (!lexicon.ok()) return std::move(lexicon).error();
   detectors.push_back(std::move(lexicon).value());
+
+  // The learned baseline (English; holds at most on its own). "none" switches it off.
+  if (config.learned_model != "none") {
+    auto learned = LearnedDetector::Load(config.learned_model.empty() ? DefaultLearnedModelPath() : config.learned_model);
+    if (!learned.ok()) return std::move(learned).error();
+    detectors.push_back(std::move(learned).value());
+  }
 
   RuleEngineOptions options;
   options.max_length = config.max_length;

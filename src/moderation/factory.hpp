@@ -17,6 +17,7 @@ struct EngineConfig {
   std::string policy_file;             // local policy overrides, or empty
   std::string lexicon_dir;             // data/lexicons; empty: the source tree's copy
   std::string cache_dir;               // where compiled matchers are cached, or empty for none
+  std::string learned_model;           // data/models/offensive.bin when empty; "none" disables the model
   size_t max_length = 5000;
   std::vector<std::string> publisher_names;
 };

@@ -166,7 +166,10 @@ Decision Policy::Decide(const std::vector<Signal>& signals, std::string_view ui_
     const double score = std::min(rp->cap, rp->weight * combined);
     if (score <= 0) continue;
     total += score;
-    if (rp->max_action == Action::kReject) reject_capable = true;
+    if (rp->max_action == Action::kReject &&
+        std::any_of(list.begin(), list.end(), [](const Signal* s) { return s->may_reject; })) {
+      reject_capable = true;
+    }
     ceiling = std::max(ceiling, rp->max_action);
     Finding f;
     f.rule = rule;

@@ -43,6 +43,15 @@ TEST(Policy, WeakSignalsOfDifferentRulesAddUp) {
   EXPECT_EQ(p.Decide({S("profanity", 0.3), S("insult_threat", 0.3)}, "en").action, Action::kHold);
 }
 
+TEST(Policy, SignalsWithoutLocalEvidenceHoldButNeverMakeARejection) {
+  Policy p = Shipped();
+  Signal learned = S("hate", 0.5);
+  learned.may_reject = false;
+  Signal caps = S("form", 1.0);
+  EXPECT_EQ(p.Decide({learned, caps}, "en").action, Action::kHold);  // 6 + 6 = 12, but no rejectable evidence
+  EXPECT_EQ(p.Decide({learned, caps, S("profanity", 0.3)}, "en").action, Action::kReject);
+}
+
 TEST(Policy, HoldOnlyRulesNeverRejectAlone) {
   Policy p = Shipped();
   EXPECT_EQ(p.Decide({S("form", 1.0), S("language", 1.0), S("off_topic", 1.0)}, "en").action, Action::kHold);

@@ -337,5 +337,15 @@ TEST(Markdown, EmphasisDelimiterSwallowedByAutolinkDoesNotUnbalanceTags) {
             "<p><em>" + Link(R"(http://www..g(_\)", R"(www..g(_\)") + "</em></p>\n");
 }
 
+TEST(Markdown, InputsThatMakeMd4cReportBogusLengthsComeBackEscaped) {
+  // Found by fuzz_markdown: md4c 0.4.8 reported a ~720 MB text for these; we must neither read out of
+  // bounds nor allocate gigabytes.
+  EXPECT_EQ(RenderMarkdown("[](a"), "<p>[](a</p>\n");
+  const std::string second = "![alt *text* [x](http://e.x\")](http://exa- le.com/i.png) ![](ja~asrt''](''";
+  const std::string html = RenderMarkdown(second);
+  EXPECT_LT(html.size(), second.size() * 8);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tribune::text

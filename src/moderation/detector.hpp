@@ -39,6 +39,9 @@ class Detector {
   virtual std::string_view Name() const = 0;
   // Appends signals for `input`. Must not throw; must finish in time linear in the text.
   virtual void Detect(const DetectorInput& input, std::vector<Signal>& out) const = 0;
+  // A supporting detector only adds to evidence others found (its signals cannot hold or reject a
+  // comment alone), so the engine runs it only when another detector already signalled.
+  virtual bool Supporting() const { return false; }
 };
 
 }  // namespace tribune::moderation

@@ -12,10 +12,17 @@ Decision RuleEngine::Check(const CheckInput& input) const {
   Decision pre = precheck_.Check(input);
   if (pre.action != Action::kPublish) return pre;
 
-  const text::TextViews views = text::BuildViews(input.text);
+  const text::TextViews views = text::BuildViews(input.text, /*with_words=*/false);
   DetectorInput di{views, input.language, {}, &options_.publisher_names};
   std::vector<Signal> signals;
-  for (const auto& d : detectors_) d->Detect(di, signals);
+  for (const auto& d : detectors_) {
+    if (!d->Supporting()) d->Detect(di, signals);
+  }
+  if (!signals.empty()) {
+    for (const auto& d : detectors_) {
+      if (d->Supporting()) d->Detect(di, signals);
+    }
+  }
   return policy_.Decide(signals, options_.ui_language);
 }
 

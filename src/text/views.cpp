@@ -408,15 +408,17 @@ bool HasMixedScriptWord(const std::string& folded, const std::vector<Word>& word
 
 }  // namespace
 
-TextViews BuildViews(std::string_view utf8) {
+TextViews BuildViews(std::string_view utf8, bool with_words) {
   TextViews v;
   v.original = utf8;
   v.folded = BuildFolded(utf8);
   v.skeleton = BuildSkeleton(v.folded);
   v.deleet = BuildDeleet(v.skeleton);
   v.squeezed = SqueezeRuns(JoinSpelledLetters(v.deleet), 2);
-  v.words = BuildWords(v.folded.text);
-  v.mixed_script_word = HasMixedScriptWord(v.folded.text, v.words);
+  if (with_words) {
+    v.words = BuildWords(v.folded.text);
+    v.mixed_script_word = HasMixedScriptWord(v.folded.text, v.words);
+  }
   return v;
 }
 

@@ -48,6 +48,7 @@ class LearnedDetector final : public Detector {
   LearnedDetector(learned::LinearModel model, LearnedOptions options);
 
   std::string_view Name() const override { return "learned"; }
+  bool Supporting() const override { return true; }
   void Detect(const DetectorInput& input, std::vector<Signal>& out) const override;
 
   // The class probabilities of a text's `squeezed` view (for tests and tools).

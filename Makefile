@@ -6,7 +6,7 @@ DATA ?= var/demo
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test unit integration bench asan clean
+.PHONY: deps build run test unit integration bench asan fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -41,6 +41,16 @@ asan:
 	$(MAKE) unit PRESET=asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  TRIBUNE_BIN=$(CURDIR)/build/asan/tribune node --test --test-concurrency=1 tests/integration/
+
+# libFuzzer + ASan + UBSan (fuzz/README.md): builds the `fuzz` preset, then runs each fuzzer for FUZZ_SECONDS
+# (-max_len=65536, -rss_limit_mb=4096) on a copy of fuzz/corpus under build/fuzz-run/, one summary line per
+# target. Findings are kept as fuzz/crashes/<target>-<sha1>. FUZZ_TARGETS picks targets.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@command -v clang++ >/dev/null || { echo "make fuzz needs clang++ with libFuzzer (Debian: clang, libclang-rt-dev)" >&2; exit 1; }
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
 
 clean:
 	rm -rf build

@@ -7,9 +7,21 @@ namespace {
 
 constexpr char32_t kReplacementChar = 0xFFFD;
 
+bool IsUnicodeSpace(char32_t c) {
+  switch (c) {
+    case ' ': case '\t': case '\n': case '\v': case '\f': case '\r':
+    case 0x00A0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
+      return true;
+    default:
+      return c >= 0x2000 && c <= 0x200B;
+  }
+}
+
+}  // namespace
+
 // Decodes the code point starting at `pos` and advances `pos` past it. Meant for valid UTF-8; on a
 // malformed sequence it yields U+FFFD and advances one byte, so it never reads out of bounds.
-char32_t NextCodePoint(std::string_view s, size_t& pos) {
+char32_t DecodeCodePoint(std::string_view s, size_t& pos) {
   const auto lead = static_cast<uint8_t>(s[pos]);
   if (lead < 0x80) {
     ++pos;
@@ -46,17 +58,24 @@ char32_t NextCodePoint(std::string_view s, size_t& pos) {
   return code_point;
 }
 
-bool IsUnicodeSpace(char32_t c) {
-  switch (c) {
-    case ' ': case '\t': case '\n': case '\v': case '\f': case '\r':
-    case 0x00A0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
-      return true;
-    default:
-      return c >= 0x2000 && c <= 0x200B;
+void AppendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
 
-}  // namespace
 
 bool IsValidUtf8(std::string_view s) {
   const size_t size = s.size();
@@ -107,7 +126,7 @@ size_t CountCodePoints(std::string_view valid_utf8) {
 bool IsBlank(std::string_view valid_utf8) {
   size_t pos = 0;
   while (pos < valid_utf8.size()) {
-    if (!IsUnicodeSpace(NextCodePoint(valid_utf8, pos))) return false;
+    if (!IsUnicodeSpace(DecodeCodePoint(valid_utf8, pos))) return false;
   }
   return true;
 }
@@ -115,7 +134,7 @@ bool IsBlank(std::string_view valid_utf8) {
 bool HasForbiddenControls(std::string_view valid_utf8) {
   size_t pos = 0;
   while (pos < valid_utf8.size()) {
-    const char32_t c = NextCodePoint(valid_utf8, pos);
+    const char32_t c = DecodeCodePoint(valid_utf8, pos);
     if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return true;
     if (c >= 0x7F && c <= 0x9F) return true;
   }

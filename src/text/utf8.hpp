@@ -7,6 +7,13 @@
 
 namespace tribune::text {
 
+// Decodes the code point starting at byte `pos` of `s` and advances `pos` past it. On a malformed or
+// truncated sequence it yields U+FFFD and advances one byte, so it never reads out of bounds.
+char32_t DecodeCodePoint(std::string_view s, size_t& pos);
+
+// Appends the UTF-8 encoding of `cp` (a Unicode scalar value) to `out`.
+void AppendUtf8(std::string& out, char32_t cp);
+
 // True iff `s` is well-formed UTF-8: no overlong forms, no surrogates (U+D800–U+DFFF), nothing above
 // U+10FFFF, no truncated or stray continuation bytes. NUL and controls are valid here.
 bool IsValidUtf8(std::string_view s);

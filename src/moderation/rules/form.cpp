@@ -1,5 +1,7 @@
 #include "moderation/rules/form.hpp"
 
+#include "text/utf8.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <utility>
@@ -8,29 +10,9 @@ namespace tribune::moderation {
 namespace casing {
 
 Decoded Decode(std::string_view s, size_t i) {
-  const auto lead = static_cast<uint8_t>(s[i]);
-  if (lead < 0x80) return {lead, 1};
-  size_t length = 0;
-  char32_t cp = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2;
-    cp = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3;
-    cp = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4;
-    cp = lead & 0x07;
-  } else {
-    return {0xFFFD, 1};
-  }
-  if (s.size() - i < length) return {0xFFFD, 1};
-  for (size_t k = 1; k < length; ++k) {
-    const auto byte = static_cast<uint8_t>(s[i + k]);
-    if ((byte & 0xC0) != 0x80) return {0xFFFD, 1};
-    cp = (cp << 6) | (byte & 0x3F);
-  }
-  return {cp, length};
+  size_t next = i;
+  const char32_t cp = text::DecodeCodePoint(s, next);
+  return {cp, next - i};
 }
 
 Decoded DecodeBefore(std::string_view s, size_t i, size_t* start) {
@@ -150,24 +132,6 @@ char32_t ToLower(char32_t c) {
 
 namespace {
 
-void AppendUtf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 size_t Utf8Length(char32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
 
 }  // namespace
@@ -185,7 +149,7 @@ std::string FoldLower(std::string_view s) {
     char32_t lower = d.cp == 0x401 ? 0x435 : d.cp == 0x451 ? 0x435 : ToLower(d.cp);  // Ё ё → е
     if (lower != d.cp && d.cp != 0xFFFD && Utf8Length(lower) == d.length) {
       std::string encoded;
-      AppendUtf8(encoded, lower);
+      text::AppendUtf8(encoded, lower);
       out.replace(i, d.length, encoded);
     }
     i += d.length;

@@ -7,10 +7,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import assert from 'node:assert/strict';
 
-export const TRIBUNE_BIN = process.env.TRIBUNE_BIN || '/work/main/build/debug/tribune';
+export const TRIBUNE_BIN = process.env.TRIBUNE_BIN || fileURLToPath(new URL('../../build/tribune', import.meta.url));
 export const SESSION_COOKIE = '__Host-tribune_session';
 export const PASSWORD = 'correct horse battery staple';
 

@@ -87,3 +87,48 @@ TEST(RuleEngine, OrdinaryNewsCommentsPublishWithoutFindings) {
 
 }  // namespace
 }  // namespace tribune::moderation
+
+namespace tribune::moderation {
+namespace {
+
+// A detector that signals `rule` when the text contains `trigger`, and counts its calls.
+class CountingDetector final : public Detector {
+ public:
+  CountingDetector(std::string rule, std::string trigger, bool supporting, int& calls)
+      : rule_(std::move(rule)), trigger_(std::move(trigger)), supporting_(supporting), calls_(calls) {}
+  std::string_view Name() const override { return "counting"; }
+  bool Supporting() const override { return supporting_; }
+  void Detect(const DetectorInput& in, std::vector<Signal>& out) const override {
+    ++calls_;
+    if (in.views.original.find(trigger_) != std::string_view::npos) out.push_back({rule_, 0.9, "", {{0, 1}}});
+  }
+
+ private:
+  std::string rule_, trigger_;
+  bool supporting_;
+  int& calls_;
+};
+
+TEST(RuleEngine, SupportingDetectorsRunOnlyWhenAnotherDetectorSignalled) {
+  int primary_calls = 0, supporting_calls = 0;
+  std::vector<std::unique_ptr<Detector>> detectors;
+  detectors.push_back(std::make_unique<CountingDetector>("profanity", "bad", true, supporting_calls));
+  detectors.push_back(std::make_unique<CountingDetector>("privacy_personal_data", "mail", false, primary_calls));
+  auto policy = Policy::Load("", "en");
+  ASSERT_TRUE(policy.ok());
+  RuleEngine engine(std::move(policy).value(), std::move(detectors), {});
+
+  // Nothing from the primary detector: the supporting one is not run, even on a text it would flag.
+  Decision clean = engine.Check({.text = "bad weather today", .language = "en"});
+  EXPECT_EQ(primary_calls, 1);
+  EXPECT_EQ(supporting_calls, 0);
+  EXPECT_TRUE(clean.findings.empty());
+
+  // Once the primary detector signals, the supporting one runs and its evidence counts.
+  Decision both = engine.Check({.text = "bad: mail me", .language = "en"});
+  EXPECT_EQ(supporting_calls, 1);
+  EXPECT_EQ(both.findings.size(), 2u);
+}
+
+}  // namespace
+}  // namespace tribune::moderation

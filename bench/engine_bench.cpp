@@ -54,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "support/moderation_table.hpp"
 #include "moderation/factory.hpp"
 #include "moderation/policy.hpp"
 #include "moderation/rule_engine.hpp"
@@ -330,19 +331,6 @@ struct TableLine {
   std::string file;
 };
 
-// "\n" and "\t" in a table's text column stand for newline and tab (as in rules_data_test.cpp).
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == 'n' || s[i + 1] == 't')) {
-      out.push_back(s[i + 1] == 'n' ? '\n' : '\t');
-      ++i;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
 
 // The text column of every line of tests/moderation/<name>.tsv short enough to sit inside a comment.
 std::vector<TableLine> ReadTable(const std::string& name) {
@@ -353,7 +341,7 @@ std::vector<TableLine> ReadTable(const std::string& name) {
   for (std::string line; std::getline(in, line);) {
     if (line.empty() || line[0] == '#') continue;
     const size_t tab = line.find('\t');
-    std::string text = Unescape(line.substr(0, tab));
+    std::string text = tribune::testing::UnescapeTableText(line.substr(0, tab));
     if (text.empty() || text.size() > 300) continue;
     out.push_back({std::move(text), name});
   }

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/moderation_table.hpp"
 #include "moderation/factory.hpp"
 
 namespace tribune::moderation {
@@ -26,19 +27,6 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-// "\n" and "\t" in the text column stand for newline and tab.
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == 'n' || s[i + 1] == 't')) {
-      out.push_back(s[i + 1] == 'n' ? '\n' : '\t');
-      ++i;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
 
 TEST(RulesData, EveryTableMeetsItsFloors) {
   auto engine = BuildRuleEngine(EngineConfig{});
@@ -70,7 +58,7 @@ TEST(RulesData, EveryTableMeetsItsFloors) {
       }
       auto cols = Split(line, '\t');
       ASSERT_GE(cols.size(), 3u) << entry.path() << ":" << line_no << " needs 3 tab-separated columns";
-      const std::string text = Unescape(cols[0]);
+      const std::string text = tribune::testing::UnescapeTableText(cols[0]);
       std::set<std::string> expected;
       if (cols[1] != "-")
         for (auto& r : Split(cols[1], ',')) expected.insert(r);

@@ -1,4 +1,4 @@
-// Rules "profanity", "insult_threat" and "hate" from word lists: the lexicons under data/lexicons.
+// Every word-list rule (profanity, insult_threat, hate, drugs, suicide, …): the lexicons under data/lexicons.
 //
 // Layout: data/lexicons/<lang>/<rule>.txt, one file per rule (the file name is the rule id), plus
 //   allow.txt          words and phrases a match may lie inside without counting (Scunthorpe, cocktail)
@@ -15,6 +15,9 @@
 //   local      counts only when the edition's language is this file's language (for words that are
 //              innocent in a neighbouring language: English "dick" is German for "fat")
 //   addressed  counts only when aimed at the reader (see second_person.txt): "you are pathetic"
+//   cue        context, not a finding: a word that turns the rule's needs_cue entries on ("buy", "how to")
+//   needs_cue  counts only when a cue of the same rule (in any loaded language) stands within ~100 bytes
+//              before or after it, outside its own span: "cocaine" alone is news, "buy cocaine" is not
 // A term may hold alternatives in braces, expanded at load time: "{i will|i'll|ima} {kill|shoot} {you|u}".
 // A term with an apostrophe also matches without it ("you're" → "youre"). Terms are normalised by the
 // same function as the text (text::BuildViews, `squeezed` view), so write them plainly.

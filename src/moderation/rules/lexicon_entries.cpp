@@ -236,6 +236,10 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
             flags |= kLocal;
           else if (name == "addressed")
             flags |= kAddressed;
+          else if (name == "cue")
+            flags |= kCue;
+          else if (name == "needs_cue")
+            flags |= kNeedsCue;
           else if (!name.empty())
             return bad("unknown flag \"" + name + "\"");
           if (comma == std::string::npos) break;
@@ -243,6 +247,7 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
         }
       }
       if ((flags & (kWord | kPrefix | kInflect | kSubstring)) == 0) flags |= kWord;
+      if ((flags & kCue) && (flags & (kNeedsCue | kAddressed))) return bad("a cue cannot need a cue or an address");
       std::vector<std::string> variants;
       Expand(term, variants);
       if (variants.size() >= kMaxExpansions) return bad("template expands to too many terms");
@@ -261,7 +266,8 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
         e.rule = rule_index;
         e.weight = weight;
         e.flags = flags;
-        add(std::move(e), rule_index);
+        // A cue and a finding may share a spelling ("sell" as a cue and in "sell weed"): key them apart.
+        add(std::move(e), (flags & kCue) ? int64_t{rule_index} + (int64_t{1} << 32) : int64_t{rule_index});
       }
     }
   }
@@ -283,7 +289,7 @@ void LexiconDetector::Impl::Finish(Language& lang) {
   lang.masked.clear();
   for (size_t i = 0; i < lang.entries.size(); ++i) {
     const Entry& e = lang.entries[i];
-    if (e.flags & kAllow) continue;
+    if (e.flags & (kAllow | kCue | kNeedsCue)) continue;
     const std::string& rule = rules[e.rule];
     if (rule != "profanity" && rule != "hate") continue;
     if (e.norm.find(' ') != std::string::npos) continue;

@@ -33,9 +33,14 @@ enum : uint32_t {
   kAllowOpenLeft = 64,
   kAllowOpenRight = 128,
   kAddressed = 256,
+  kCue = 512,       // context for the entries of its rule flagged needs_cue; never a finding itself
+  kNeedsCue = 1024, // counts only with a cue of its rule nearby
 };
 
-constexpr uint32_t kCacheFormat = 5;
+constexpr uint32_t kCacheFormat = 6;
+// How near a cue must be to a needs_cue match: bytes of the squeezed view between the two (about a dozen
+// words), in either direction, across sentence ends ("Cocaine for sale. Delivery today.").
+constexpr size_t kCueWindow = 100;
 constexpr double kMaskedFactor = 0.8;
 constexpr double kSecondPersonBoost = 0.35;
 constexpr double kBoostCeiling = 0.95;
@@ -156,6 +161,7 @@ struct Hit {
   const Language* lang;
   const Entry* entry;
   bool masked;
+  const Entry* cue = nullptr;  // the context that made a needs_cue entry count
 };
 
 // lexicon_entries.cpp

@@ -292,6 +292,7 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
   }
 
   std::vector<Hit> hits;
+  std::vector<Hit> cues, needs_cue;  // spans here are in the squeezed view
   for (const Cand& c : cands) {
     const Entry& e = *c.entry;
     if (e.flags & kAllow) continue;
@@ -321,6 +322,10 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
           return a.first <= c.b && c.e <= a.second && a.second - a.first > c.e - c.b;
         }))
       continue;
+    if (e.flags & (kCue | kNeedsCue)) {
+      ((e.flags & kCue) ? cues : needs_cue).push_back({e.rule, e.weight, b, end, c.lang, &e, false});
+      continue;
+    }
     double confidence = e.weight;
     if (e.flags & kAddressed) {
       if (!AddressedToReader(*c.lang, sq, b, end)) continue;
@@ -329,6 +334,23 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
     }
     auto span = v.squeezed.ToOriginal(b, end);
     hits.push_back({e.rule, confidence, span.first, span.second, c.lang, &e, false});
+  }
+
+  // Entries that need context count when a cue of their rule stands near them, outside their own span.
+  for (const Hit& n : needs_cue) {
+    const Hit* near = nullptr;
+    for (const Hit& q : cues) {
+      if (q.rule != n.rule) continue;
+      const bool before = q.end <= n.begin && n.begin - q.end <= kCueWindow;
+      const bool after = q.begin >= n.end && q.begin - n.end <= kCueWindow;
+      if (before || after) {
+        near = &q;
+        break;
+      }
+    }
+    if (!near) continue;
+    auto span = v.squeezed.ToOriginal(n.begin, n.end);
+    hits.push_back({n.rule, n.confidence, span.first, span.second, n.lang, n.entry, false, near->entry});
   }
 
   MaskedPass(v, edition, hits);
@@ -350,7 +372,7 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
     s.rule = rules[best.rule];
     s.confidence = best.confidence;
     s.detail = "lexicon " + best.lang->code + "/" + s.rule + ": " + best.entry->term +
-               (best.masked ? " (masked)" : "");
+               (best.masked ? " (masked)" : "") + (best.cue ? " (with \"" + best.cue->term + "\")" : "");
     s.spans.emplace_back(begin, end);
     out.push_back(std::move(s));
     i = j;

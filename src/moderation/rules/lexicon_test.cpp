@@ -110,8 +110,10 @@ TEST(Lexicon, LoadsEveryShippedLanguageWithAllThreeRules) {
 TEST(Lexicon, EveryShippedEntryMatchesItself) {
   int checked = 0;
   for (const std::string& lang : Languages()) {
-    for (const char* rule : {"profanity", "insult_threat", "hate"}) {
-      std::ifstream in(fs::path(SourceDir()) / "data" / "lexicons" / lang / (std::string(rule) + ".txt"));
+    for (const auto& file : fs::directory_iterator(fs::path(SourceDir()) / "data" / "lexicons" / lang)) {
+      const std::string rule = file.path().stem().string();
+      if (file.path().extension() != ".txt" || rule == "allow" || rule == "second_person") continue;
+      std::ifstream in(file.path());
       ASSERT_TRUE(in) << lang << "/" << rule;
       std::string line;
       int line_no = 0;
@@ -123,7 +125,7 @@ TEST(Lexicon, EveryShippedEntryMatchesItself) {
         const std::string term = line.substr(0, t1);
         const std::string flags = t2 == std::string::npos ? "" : line.substr(t2 + 1);
         if (term.find('{') != std::string::npos || flags.find("local") != std::string::npos ||
-            flags.find("addressed") != std::string::npos)
+            flags.find("addressed") != std::string::npos || flags.find("cue") != std::string::npos)
           continue;
         auto signals = Scan(term, lang);
         EXPECT_NE(Find(signals, rule), nullptr)
@@ -296,6 +298,32 @@ TEST(Lexicon, FlagsAndTemplates) {
   EXPECT_EQ(Scan(**d, "hell zap").size(), 1u);  // apostrophe dropped
   EXPECT_EQ(Scan(**d, "we will zap").size(), 1u);
   EXPECT_EQ(Scan(**d, "he’ll zap").size(), 1u);  // typographic apostrophe
+}
+
+TEST(Lexicon, NeedsCueEntriesCountOnlyWithAContextWordNearby) {
+  TempLexicon lex;
+  lex.Write("en/drugs.txt",
+            "# test\nzorkine\t0.8\tword,inflect,needs_cue\n{buy|order}\t1\tcue\nsell zorkine\t0.9\tword\n");
+  auto d = LexiconDetector::Load(lex.dir(), {"en"});
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_TRUE(Scan(**d, "Police seized zorkine worth a million at the port.").empty());  // news, no cue
+  auto before = Scan(**d, "Where can I buy zorkine around here?");
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0].rule, "drugs");
+  EXPECT_DOUBLE_EQ(before[0].confidence, 0.8);
+  EXPECT_NE(before[0].detail.find("with \"buy\""), std::string::npos) << before[0].detail;
+  EXPECT_EQ(Scan(**d, "Zorkines delivered tonight. Order by text.").size(), 1u);  // after, next sentence
+  // Too far: more than ~100 bytes between the cue and the term.
+  EXPECT_TRUE(Scan(**d, "I buy my groceries at the market on Saturdays, and the news this week said the "
+                        "customs officers had found zorkine in a container")
+                  .empty());
+  EXPECT_TRUE(Scan(**d, "buy").empty());  // a cue alone is no finding
+  // A cue that shares a spelling with a plain entry: both live.
+  EXPECT_EQ(Scan(**d, "They sell zorkine.").size(), 1u);
+  lex.Write("en/drugs.txt", "# test\nzorkine\t0.8\tcue,needs_cue\n");
+  auto bad = LexiconDetector::Load(lex.dir(), {"en"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("drugs.txt:2"), std::string::npos) << bad.error().message;
 }
 
 TEST(Lexicon, MalformedEntriesAreReportedWithFileAndLine) {

@@ -19,7 +19,8 @@ LexiconDetector::~LexiconDetector() = default;
 
 Result<std::unique_ptr<LexiconDetector>> LexiconDetector::Load(const std::string& lexicon_dir,
                                                                std::vector<std::string> languages,
-                                                               const std::string& cache_dir) {
+                                                               const std::string& cache_dir,
+                                                               const std::vector<std::string>& publisher_names) {
   std::unique_ptr<LexiconDetector> d(new LexiconDetector(lexicon_dir, std::move(languages)));
   Impl& impl = *d->impl_;
 
@@ -31,6 +32,19 @@ Result<std::unique_ptr<LexiconDetector>> LexiconDetector::Load(const std::string
     key = Fnv(key, code);
     for (const SourceFile& f : files) key = Fnv(Fnv(key, f.name), f.content);
     sources.push_back(std::move(files));
+  }
+  // The publisher's names, as one more file of the first language (cues match across languages, and the
+  // names enter the cache key like any file).
+  if (!publisher_names.empty() && !sources.empty()) {
+    SourceFile names{"insult_publisher.txt", "# site.publisher_names\n"};
+    for (std::string name : publisher_names) {
+      for (char& ch : name)
+        if (ch == '\t' || ch == '\n' || ch == '\r' || ch == '{' || ch == '}' || ch == '|') ch = ' ';
+      if (name.find_first_not_of(" #") == std::string::npos || name[0] == '#') continue;
+      names.content += name + "\t1\tword,inflect,cue\n";
+    }
+    key = Fnv(Fnv(key, "publisher names"), names.content);
+    sources.front().push_back(std::move(names));
   }
 
   const fs::path cache_file =

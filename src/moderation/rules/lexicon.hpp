@@ -63,9 +63,13 @@ class LexiconDetector final : public Detector {
   // A cache that cannot be read or written is ignored (rebuilt). Errors: kUnavailable when a language
   // directory is missing or unreadable, kBadRequest for a malformed entry (file and line named),
   // kInternal when Hyperscan refuses a database.
+  // `publisher_names` (site.publisher_names: "Tribune", "The Daily Tribune") become `cue` entries of rule
+  // insult_publisher, so the insults of insult_publisher.txt flagged needs_cue count when aimed at the
+  // publication by name ("Tribune's hacks are liars"), as they do near "this rag" or "your editors".
   static Result<std::unique_ptr<LexiconDetector>> Load(const std::string& lexicon_dir,
                                                        std::vector<std::string> languages,
-                                                       const std::string& cache_dir = "");
+                                                       const std::string& cache_dir = "",
+                                                       const std::vector<std::string>& publisher_names = {});
   ~LexiconDetector() override;
   LexiconDetector(const LexiconDetector&) = delete;
   LexiconDetector& operator=(const LexiconDetector&) = delete;

@@ -326,6 +326,22 @@ TEST(Lexicon, NeedsCueEntriesCountOnlyWithAContextWordNearby) {
   EXPECT_NE(bad.error().message.find("drugs.txt:2"), std::string::npos) << bad.error().message;
 }
 
+TEST(Lexicon, PublisherNamesAreCuesForInsultPublisher) {
+  TempLexicon lex;
+  lex.Write("en/insult_publisher.txt", "# test\n{liar|liars}\t0.8\tword,needs_cue\n");
+  auto none = LexiconDetector::Load(lex.dir(), {"en"}, lex.dir() + "/cache");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(Scan(**none, "The Clarion's editors are liars.").empty());
+  auto named = LexiconDetector::Load(lex.dir(), {"en"}, lex.dir() + "/cache", {"The Clarion", "bad{name|x}\t"});
+  ASSERT_TRUE(named.ok()) << named.error().message;
+  EXPECT_FALSE(named.value()->loaded_from_cache());  // the names are part of the cache key
+  auto hits = Scan(**named, "The Clarion's editors are liars.");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].rule, "insult_publisher");
+  EXPECT_NE(hits[0].detail.find("with \"The Clarion\""), std::string::npos) << hits[0].detail;
+  EXPECT_TRUE(Scan(**named, "The Herald's editors are liars.").empty());
+}
+
 TEST(Lexicon, MalformedEntriesAreReportedWithFileAndLine) {
   TempLexicon lex;
   lex.Write("en/profanity.txt", "# test\ngood\t0.5\tword\nbad\t1.5\tword\n");

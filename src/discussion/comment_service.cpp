@@ -69,13 +69,21 @@ Status CommentService::RecordRejection(const Actor& actor, int64_t article_id, s
   });
 }
 
+Result<std::string> CommentService::ArticleContext(int64_t article_id) {
+  auto rows = db_.Read(
+      "SELECT title, lead, body, (SELECT COALESCE(group_concat(tag, ' '), '') FROM article_tags WHERE article_id = $1)"
+      " FROM articles WHERE id = $1",
+      {article_id});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such article.");
+  const auto& r = (*rows)[0];
+  return moderation::ArticleContext(r.Text(0), r.Text(3), r.Text(1), r.Text(2));
+}
+
 Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, const std::string& body,
                                         std::optional<int64_t> parent_id) {
-  auto article = db_.Read("SELECT 1 FROM articles WHERE id = $1", {article_id});
-  if (!article.ok()) return std::move(article).error();
-  if (article->empty()) return MakeError(ErrorCode::kNotFound, "No such article.");
-
-  moderation::Decision decision = engine_.Check({body, article_id, actor.account_id, options_.language});
+  TRIBUNE_ASSIGN(const std::string context, ArticleContext(article_id));
+  moderation::Decision decision = engine_.Check({body, article_id, actor.account_id, options_.language, context});
   if (decision.action == moderation::Action::kReject) {
     TRIBUNE_TRY(RecordRejection(actor, article_id, std::nullopt, "post", body, decision));
     return RejectedError(decision);
@@ -138,7 +146,9 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
   }
   if (current->status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
 
-  moderation::Decision decision = engine_.Check({body, current->article_id, actor.account_id, options_.language});
+  TRIBUNE_ASSIGN(const std::string context, ArticleContext(current->article_id));
+  moderation::Decision decision =
+      engine_.Check({body, current->article_id, actor.account_id, options_.language, context});
   if (decision.action == moderation::Action::kReject) {
     TRIBUNE_TRY(RecordRejection(actor, current->article_id, comment_id, "edit", body, decision));
     return RejectedError(decision);

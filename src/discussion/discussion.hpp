@@ -97,6 +97,8 @@ class CommentService {
  private:
   void BumpThreadVersion(int64_t article_id);
 
+  // The article as the engine sees it (title, tags, lead, body); kNotFound when there is none.
+  Result<std::string> ArticleContext(int64_t article_id);
   Status RecordRejection(const Actor& actor, int64_t article_id, std::optional<int64_t> comment_id,
                          const char* kind, const std::string& body, const moderation::Decision& decision);
 

@@ -86,4 +86,13 @@ boost::json::array FindingsArray(const std::vector<Finding>& findings) {
 
 std::string FindingsToJson(const std::vector<Finding>& findings) { return boost::json::serialize(FindingsArray(findings)); }
 
+std::string ArticleContext(std::string_view title, std::string_view tags, std::string_view lead,
+                           std::string_view body) {
+  std::string out;
+  out.reserve(3 * (title.size() + tags.size() + 2) + lead.size() + body.size() + 2);
+  for (int i = 0; i < 3; ++i) out.append(title).append("\n").append(tags).append("\n");
+  out.append(lead).append("\n").append(body);
+  return out;
+}
+
 }  // namespace tribune::moderation

@@ -39,7 +39,14 @@ struct CheckInput {
   int64_t article_id = 0;
   int64_t account_id = 0;
   std::string_view language;  // the edition's language, e.g. "en"
+  // The article's title, tags, lead and body (for off_topic), or empty when not known.
+  std::string_view article_text = {};
 };
+
+// The article as CheckInput::article_text wants it: the title and tags three times (they name the
+// subject), then the lead and the body.
+std::string ArticleContext(std::string_view title, std::string_view tags, std::string_view lead,
+                           std::string_view body);
 
 // Thread-safe: Check is called concurrently from request threads.
 class Engine {

@@ -13,7 +13,7 @@ Decision RuleEngine::Check(const CheckInput& input) const {
   if (pre.action != Action::kPublish) return pre;
 
   const text::TextViews views = text::BuildViews(input.text, /*with_words=*/false);
-  DetectorInput di{views, input.language, {}, &options_.publisher_names};
+  DetectorInput di{views, input.language, input.article_text, &options_.publisher_names};
   std::vector<Signal> signals;
   for (const auto& d : detectors_) {
     if (!d->Supporting()) d->Detect(di, signals);

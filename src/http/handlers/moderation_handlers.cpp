@@ -19,8 +19,15 @@ Result<Response> Check(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto article_id, GetOptionalId(body, "article_id"));
   TRIBUNE_ASSIGN(auto language, GetString(body, "language", false));
   if (language.size() > 12) return MakeError(ErrorCode::kBadRequest, "language must be a language tag such as \"en\".");
-  moderation::Decision d = ctx.engine.Check(
-      {text, article_id.value_or(0), auth.account.id, language.empty() ? ctx.edition_language : language});
+  std::string context;  // with an article, off_topic can judge the text against it
+  if (article_id) {
+    TRIBUNE_ASSIGN(auto article, ctx.articles.Get(*article_id));
+    std::string tags;
+    for (const auto& t : article.tags) tags.append(t).append(" ");
+    context = moderation::ArticleContext(article.title, tags, article.lead, article.body);
+  }
+  moderation::Decision d = ctx.engine.Check({text, article_id.value_or(0), auth.account.id,
+                                             language.empty() ? ctx.edition_language : language, context});
   return Json(200, json::serialize(json::object{{"action", moderation::ActionName(d.action)},
                                                 {"findings", moderation::FindingsArray(d.findings)}}));
 }

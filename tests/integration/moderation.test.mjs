@@ -59,6 +59,47 @@ describe('community-standards engine over HTTP', () => {
     const theirs = await ctx.anon.json('GET', `/api/v1/articles/${articleId}/comments?limit=200`);
     assert.ok(!theirs.body.items.some((c) => c.id === r.body.id), 'nobody else does');
   });
+
+  test('a comment is judged against its article: off_topic on post, and in checks given article_id', T, async () => {
+    const tram = await createArticle(ctx.clients.editor, {
+      title: 'City council approves budget for the new tram line',
+      lead: 'The first stage links the railway station with the university campus.',
+      body: 'The council voted to fund a tram line costing 240 million euros, shared between the city, the region ' +
+        'and the national infrastructure fund. Construction of the tracks starts next spring and trams should carry ' +
+        'passengers in 2029. Opponents preferred electric buses; shopkeepers on the high street fear two years of ' +
+        'roadworks. The mayor promised fewer cars and links from the northern districts to jobs and lectures.',
+    });
+    const unrelated = 'My cat refuses to eat dry food since we moved to the countryside, any advice from other pet owners?';
+    const posted = await ctx.clients.reader.post(`/api/v1/articles/${tram.id}/comments`, { body: unrelated });
+    assertStatus(posted, 201, 'post');
+    assert.equal(posted.body.status, 'published', 'off_topic alone never holds');
+    assert.ok(posted.body.findings.some((x) => x.rule === 'off_topic'), posted.text);
+    const related = 'Electric buses would carry the same passengers for a fraction of the price of this tram line.';
+    const fine = await ctx.clients.reader.post(`/api/v1/articles/${tram.id}/comments`, { body: related });
+    assertStatus(fine, 201, 'post');
+    assert.ok(!fine.body.findings.some((x) => x.rule === 'off_topic'), fine.text);
+
+    const checked = await ctx.clients.mod.json('POST', '/api/v1/moderation/check', { text: unrelated, article_id: tram.id });
+    assertStatus(checked, 200, 'check');
+    assert.ok(checked.body.findings.some((x) => x.rule === 'off_topic'), checked.text);
+    const without = await ctx.clients.mod.json('POST', '/api/v1/moderation/check', { text: unrelated });
+    assert.ok(!without.body.findings.some((x) => x.rule === 'off_topic'), 'no article, no judgement');
+    assertError(await ctx.clients.mod.json('POST', '/api/v1/moderation/check', { text: unrelated, article_id: '999999999' }),
+      404, 'not_found');
+  });
+
+  test("insults aimed at the publisher by name are refused under insult_publisher; criticism is not", T, async () => {
+    const before = await commentTotal(ctx.anon, articleId);
+    const r = await ctx.clients.reader.post(`/api/v1/articles/${articleId}/comments`,
+      { body: "Tribune's editors are a bunch of liars." });
+    assertError(r, 422, 'rejected');
+    assert.ok(r.body.error.findings.some((x) => x.rule === 'insult_publisher'), r.text);
+    assert.equal(await commentTotal(ctx.anon, articleId), before);
+    const fair = await ctx.clients.reader.post(`/api/v1/articles/${articleId}/comments`,
+      { body: 'Tribune should correct the date in the second paragraph.' });
+    assertStatus(fair, 201, 'post');
+    assert.equal(fair.body.status, 'published');
+  });
 });
 
 describe('tribune moderate --explain', () => {

@@ -21,6 +21,11 @@ Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const s
   ec.lexicon_dir = c.GetString("moderation.lexicon_dir");
   ec.cache_dir = c.GetString("moderation.cache_dir");
   ec.learned_model = c.GetString("moderation.learned_model");
+  ec.languages = c.GetList("site.languages");  // empty: the factory uses {ec.language}
+  ec.language_model = c.GetString("moderation.language_model");
+  ec.blocklist_dir = c.GetString("moderation.blocklist_dir");
+  ec.blocklists = c.GetList("moderation.blocklists");
+  ec.public_suffix_list = c.GetString("moderation.public_suffix_list");
   if (ec.cache_dir.empty() && !data_dir.empty()) ec.cache_dir = (std::filesystem::path(data_dir) / "cache").string();
   ec.max_length = max_length;
   ec.publisher_names = c.GetList("site.publisher_names");

@@ -3,9 +3,13 @@
 #include <filesystem>
 
 #include "moderation/rules/form.hpp"
+#include "moderation/rules/language.hpp"
 #include "moderation/rules/learned.hpp"
 #include "moderation/rules/lexicon.hpp"
+#include "moderation/rules/links.hpp"
+#include "moderation/rules/off_topic.hpp"
 #include "moderation/rules/privacy.hpp"
+#include "moderation/rules/promotion.hpp"
 
 namespace tribune::moderation {
 
@@ -18,6 +22,16 @@ Result<std::unique_ptr<RuleEngine>> BuildRuleEngine(const EngineConfig& config) 
   std::vector<std::unique_ptr<Detector>> detectors;
   detectors.push_back(std::make_unique<FormDetector>());
   detectors.push_back(std::make_unique<PrivacyDetector>());
+  auto links = LinksDetector::Load(LinksOptions{.blocklist_dir = config.blocklist_dir,
+                                                .blocklists = config.blocklists,
+                                                .public_suffix_list = config.public_suffix_list});
+  if (!links.ok()) return std::move(links).error();
+  detectors.push_back(std::move(links).value());
+  detectors.push_back(std::make_unique<OffTopicDetector>());
+  // Selling and spamming: prices, codes, handles, wallets, links (the phrases are lexicon data).
+  auto promotion = PromotionDetector::Load(config.public_suffix_list);
+  if (!promotion.ok()) return std::move(promotion).error();
+  detectors.push_back(std::move(promotion).value());
 
   const std::string lexicon_dir = config.lexicon_dir.empty() ? DefaultLexiconDir() : config.lexicon_dir;
   if (!std::filesystem::is_directory(lexicon_dir)) {
@@ -28,9 +42,17 @@ Result<std::unique_ptr<RuleEngine>> BuildRuleEngine(const EngineConfig& config) 
     if (entry.is_directory()) languages.push_back(entry.path().filename().string());
   }
   std::sort(languages.begin(), languages.end());
-  auto lexicon = LexiconDetector::Load(lexicon_dir, languages, config.cache_dir);
+  auto lexicon = LexiconDetector::Load(lexicon_dir, languages, config.cache_dir, config.publisher_names);
   if (!lexicon.ok()) return std::move(lexicon).error();
   detectors.push_back(std::move(lexicon).value());
+
+  // The language rule (fastText + CLD2; holds at most). "none" switches it off.
+  if (config.language_model != "none") {
+    auto lang = LanguageDetector::Load(config.language_model.empty() ? DefaultLanguageModelPath() : config.language_model,
+                                       config.languages.empty() ? std::vector<std::string>{config.language} : config.languages);
+    if (!lang.ok()) return std::move(lang).error();
+    detectors.push_back(std::move(lang).value());
+  }
 
   // The learned baseline (English; holds at most on its own). "none" switches it off.
   if (config.learned_model != "none") {

@@ -18,8 +18,14 @@ struct EngineConfig {
   std::string lexicon_dir;             // data/lexicons; empty: the source tree's copy
   std::string cache_dir;               // where compiled matchers are cached, or empty for none
   std::string learned_model;           // data/models/offensive.bin when empty; "none" disables the model
+  std::vector<std::string> languages;  // languages comments are expected in; empty: {language}
+  std::string language_model;          // data/models/lid.176.ftz when empty; "none" disables the language rule
   size_t max_length = 5000;
   std::vector<std::string> publisher_names;
+  // Rule malware_links (moderation/rules/links.hpp).
+  std::string blocklist_dir;             // all lists in it are loaded; empty: the source tree's data/blocklists; "none": none
+  std::vector<std::string> blocklists;   // extra blocklist files (URLhaus CSV or hosts format)
+  std::string public_suffix_list;        // empty: Debian's /usr/share/publicsuffix/public_suffix_list.dat
 };
 
 // Errors: kBadRequest (policy), kUnavailable (lexicons missing or not compilable).

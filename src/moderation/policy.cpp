@@ -155,6 +155,8 @@ Decision Policy::Decide(const std::vector<Signal>& signals, std::string_view ui_
   for (const Signal& s : signals) by_rule[s.rule].push_back(&s);
   Decision d;
   double total = 0;
+  double reject_total = 0;  // only rules that may reject: a hold-only rule (form, language) never tips a
+                            // held comment into a rejection, it can only bring one to a moderator
   bool reject_capable = false;
   Action ceiling = Action::kPublish;
   for (auto& [rule, list] : by_rule) {
@@ -166,6 +168,7 @@ Decision Policy::Decide(const std::vector<Signal>& signals, std::string_view ui_
     const double score = std::min(rp->cap, rp->weight * combined);
     if (score <= 0) continue;
     total += score;
+    if (rp->max_action == Action::kReject) reject_total += score;
     if (rp->max_action == Action::kReject &&
         std::any_of(list.begin(), list.end(), [](const Signal* s) { return s->may_reject; })) {
       reject_capable = true;
@@ -186,7 +189,7 @@ Decision Policy::Decide(const std::vector<Signal>& signals, std::string_view ui_
     d.findings.push_back(std::move(f));
   }
   std::sort(d.findings.begin(), d.findings.end(), [](const Finding& a, const Finding& b) { return a.score > b.score; });
-  if (total >= reject_ && reject_capable) {
+  if (reject_total >= reject_ && reject_capable) {
     d.action = Action::kReject;
   } else if (total >= hold_ && ceiling >= Action::kHold) {
     d.action = Action::kHold;

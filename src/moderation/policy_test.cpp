@@ -57,6 +57,15 @@ TEST(Policy, HoldOnlyRulesNeverRejectAlone) {
   EXPECT_EQ(p.Decide({S("form", 1.0), S("language", 1.0), S("off_topic", 1.0)}, "en").action, Action::kHold);
 }
 
+TEST(Policy, HoldOnlyRulesNeverTipAHoldIntoARejection) {
+  Policy p = Shipped();
+  // drugs 0.5 × 10 = 5 holds; the language rule's 4 takes the total to 9, but only rules that may reject
+  // count toward reject: a foreign-language comment with weak evidence is held, not refused.
+  EXPECT_EQ(p.Decide({S("drugs", 0.5), S("language", 1.0)}, "en").action, Action::kHold);
+  EXPECT_EQ(p.Decide({S("drugs", 0.5), S("form", 1.0), S("off_topic", 1.0)}, "en").action, Action::kHold);
+  EXPECT_EQ(p.Decide({S("drugs", 0.5), S("insult_threat", 0.3)}, "en").action, Action::kReject);  // 5 + 3
+}
+
 TEST(Policy, FindingsCarryTheReasonInTheUiLanguageAndMergedSpans) {
   Decision d = Shipped().Decide({S("profanity", 0.9, 4, 8), S("profanity", 0.5, 0, 3), S("profanity", 0.5, 4, 8)}, "fr");
   ASSERT_EQ(d.findings.size(), 1u);

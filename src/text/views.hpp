@@ -49,7 +49,7 @@ struct TextViews {
 // Builds every view. `utf8` must be valid UTF-8 (the engine checks first) and must outlive the result
 // (`original` points into it). Work is linear in the input; inputs are bounded by the comment length
 // limit before they get here. Thread-safe. `with_words = false` skips `words` and `mixed_script_word`
-// (ICU word breaks: 40 % of the cost; no detector reads them yet).
+// (ICU word breaks: about three quarters of the cost; no detector reads them yet).
 TextViews BuildViews(std::string_view utf8, bool with_words = true);
 
 // `s` with every run of a repeated letter cut to one ("fuuck" → "fuck"), offsets mapped.

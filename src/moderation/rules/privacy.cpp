@@ -14,7 +14,7 @@ namespace privacy_internal {
 namespace {
 
 // Words after a number that make it an amount, not a phone number / house number.
-constexpr std::array kUnitWords{
+constexpr TermSet kUnitWords{std::array{
     Term{"km"}, Term{"kg"}, Term{"g"}, Term{"mg"}, Term{"m"}, Term{"cm"}, Term{"mm"}, Term{"mi"}, Term{"ft"},
     Term{"lb"}, Term{"lbs"}, Term{"mb"}, Term{"gb"}, Term{"tb"}, Term{"kb"}, Term{"mph"}, Term{"people"},
     Term{"persons"}, Term{"users"}, Term{"views"}, Term{"votes"}, Term{"visitors"}, Term{"subscribers"},
@@ -28,7 +28,7 @@ constexpr std::array kUnitWords{
     Term{"personas"}, Term{"habitantes"}, Term{"veces"}, Term{"años"}, Term{"metros"}, Term{"minutos"},
     Term{"menschen"}, Term{"leute"}, Term{"einwohner"}, Term{"jahre"}, Term{"mal"}, Term{"stück"},
     Term{"meter"}, Term{"minuten"}, Term{"tage"},
-};
+}};
 
 }  // namespace
 
@@ -48,13 +48,13 @@ char32_t NextAfterSpace(std::string_view s, size_t end, size_t* at) {
   if (i < s.size() && s[i] == ' ') ++i;
   else if (i + 1 < s.size() && s.compare(i, 2, "\xC2\xA0") == 0) i += 2;
   if (at) *at = i;
-  return i < s.size() ? casing::Decode(s, i).cp : 0;
+  return i < s.size() ? DecodeAt(s, i).cp : 0;
 }
 char32_t PrevBeforeSpace(std::string_view s, size_t begin) {
   size_t i = begin;
   if (i > 0 && s[i - 1] == ' ') --i;
   else if (i >= 2 && s.compare(i - 2, 2, "\xC2\xA0") == 0) i -= 2;
-  return casing::DecodeBefore(s, i).cp;
+  return CodePointBefore(s, i);
 }
 
 // A unit word or currency sign right after `end` (after one optional space).
@@ -62,11 +62,7 @@ bool AmountFollows(std::string_view s, std::string_view lower, size_t end) {
   size_t at = 0;
   char32_t next = NextAfterSpace(s, end, &at);
   if (IsCurrency(next)) return true;
-  if (!casing::IsLetter(next)) return false;
-  for (const Term& unit : kUnitWords) {
-    if (TermAt(lower, at, unit)) return true;
-  }
-  return false;
+  return IsLetterCp(next) && AnyTermAt(lower, at, kUnitWords);
 }
 
 }  // namespace privacy_internal

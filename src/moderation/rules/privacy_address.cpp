@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -15,13 +14,12 @@
 namespace tribune::moderation::privacy_internal {
 namespace {
 
-using casing::Classify;
 using casing::Kind;
 
 constexpr double kAddressConfidence = 0.6;
 constexpr double kAddressContextConfidence = 0.8;
 
-constexpr std::array kAddressContext{
+constexpr TermSet kAddressContext{std::array{
     Term{"lives at"}, Term{"live at"}, Term{"living at"}, Term{"lives on"}, Term{"live on"},
     Term{"lives in"}, Term{"address", true}, Term{"adress", true}, Term{"addr"}, Term{"home is"},
     Term{"house is"}, Term{"find him at"}, Term{"find her at"}, Term{"find them at"}, Term{"visit him at"},
@@ -31,7 +29,7 @@ constexpr std::array kAddressContext{
     Term{"wohn", true}, Term{"anschrift", true},
     Term{"dirección", true}, Term{"direccion", true}, Term{"domicilio", true}, Term{"vive en"},
     Term{"vivo en"}, Term{"viven en"},
-};
+}};
 
 // Windows of text around digit runs, `reach` bytes each side, cut at spaces, merged when they overlap.
 std::vector<std::pair<size_t, size_t>> NumberWindows(std::string_view s, size_t reach) {
@@ -72,12 +70,57 @@ enum WordClass : uint16_t {
   kBisTer = 1 << 10,
 };
 
+// The word → WordClass table: open addressing over a power-of-two array with a short multiplicative hash.
+// Every word of every token is looked up, so this replaced a std::unordered_map<std::string_view, ...>
+// whose hashing (std::_Hash_bytes) and bucket walk cost more than the tokenising.
+class WordClassTable {
+ public:
+  void Add(uint16_t cls, std::initializer_list<std::string_view> words) {
+    for (std::string_view w : words) {
+      Slot& slot = slots_[Probe(w)];
+      slot.word = w;
+      slot.classes |= cls;
+      if (w.size() < shapes_.size()) shapes_[w.size()] |= Bit(w[0]);
+      else long_words_ = true;
+    }
+  }
+  uint16_t Find(std::string_view w) const {
+    // Most words are rejected by their length and first byte alone, before any hashing.
+    if (w.empty()) return 0;
+    if (w.size() < shapes_.size() ? !(shapes_[w.size()] & Bit(w[0])) : !long_words_) return 0;
+    return slots_[Probe(w)].classes;
+  }
+
+ private:
+  static constexpr size_t kSlots = 1024;  // more than four times the words: short probe runs
+  struct Slot {
+    std::string_view word;  // empty: a free slot
+    uint16_t classes = 0;
+  };
+  static size_t Hash(std::string_view w) {
+    uint32_t h = static_cast<uint32_t>(w.size());
+    for (char c : w) h = h * 31 + static_cast<uint8_t>(c);
+    return (h * 0x9E3779B1u) >> (32 - 10);  // kSlots = 2^10
+  }
+  // The slot holding `w`, or the free slot where it would go.
+  size_t Probe(std::string_view w) const {
+    size_t i = Hash(w);
+    while (!slots_[i].word.empty() && slots_[i].word != w) i = (i + 1) & (kSlots - 1);
+    return i;
+  }
+
+  // shapes_[n] bit b: some word of n bytes starts with a byte whose low six bits are b.
+  static uint64_t Bit(char first) { return uint64_t{1} << (static_cast<uint8_t>(first) & 63); }
+
+  std::array<Slot, kSlots> slots_{};
+  std::array<uint64_t, 24> shapes_{};  // longer than every word in the table ("набережной": 20 bytes)
+  bool long_words_ = false;            // a word of 24 bytes or more was added
+};
+
 uint16_t WordClasses(std::string_view lower_word) {
-  static const auto* table = [] {
-    auto* m = new std::unordered_map<std::string_view, uint16_t>();
-    auto add = [&](uint16_t cls, std::initializer_list<std::string_view> words) {
-      for (std::string_view w : words) (*m)[w] |= cls;
-    };
+  static const WordClassTable* table = [] {
+    auto* m = new WordClassTable();
+    auto add = [&](uint16_t cls, std::initializer_list<std::string_view> words) { m->Add(cls, words); };
     add(kSuffixStreet, {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
                         "dr", "highway", "hwy", "parkway", "pkwy", "square", "sq", "terrace", "crescent", "way"});
     add(kFrontStreet, {"rue", "avenue", "av", "boulevard", "bd", "bld", "chemin", "allée", "allee", "impasse", "quai"});
@@ -99,20 +142,28 @@ uint16_t WordClasses(std::string_view lower_word) {
     add(kBisTer, {"bis", "ter"});
     return m;
   }();
-  auto it = table->find(lower_word);
-  return it == table->end() ? 0 : it->second;
+  return table->Find(lower_word);
 }
 
 enum class TokKind : uint8_t { kWord, kNumber, kOrdinal, kPunct };
 
+// 20 bytes (offsets fit 32 bits: comments are bounded long before that): tokens are made for most of
+// the text of every comment with a number.
 struct Token {
   TokKind kind;
-  size_t begin, end;
   bool cap = false;        // a word starting with a capital ("Baker", "l'Opéra")
-  size_t number_len = 0;   // kNumber: digits in the leading number
-  int value = 0;           // kNumber: its value (up to 6 digits)
   uint16_t classes = 0;    // kWord: WordClass flags
+  uint32_t begin = 0, end = 0;
+  uint32_t number_len = 0;  // kNumber: digits in the leading number
+  int value = 0;            // kNumber: its value (up to 6 digits)
 };
+
+Token MakeToken(TokKind kind, size_t begin, size_t end) {
+  Token t{kind};
+  t.begin = static_cast<uint32_t>(begin);
+  t.end = static_cast<uint32_t>(end);
+  return t;
+}
 
 bool IsOrdinalSuffix(std::string_view lower_suffix) {
   for (std::string_view sfx : {"st", "nd", "rd", "th", "e", "er", "re", "ème", "eme", "º", "ª", "-й", "-я",
@@ -122,51 +173,67 @@ bool IsOrdinalSuffix(std::string_view lower_suffix) {
   return false;
 }
 
-std::vector<Token> Tokenize(std::string_view s, std::string_view lower, size_t begin, size_t end) {
-  std::vector<Token> tokens;
+// Street words of every kind: each matcher below needs one of them, or a German compound.
+constexpr uint16_t kAnyStreet = kSuffixStreet | kFrontStreet | kLeadStreet | kTrailingStreet | kGermanStreet;
+
+bool IsGermanCompoundStreet(std::string_view w, bool dot_after);
+
+// Tokens of s[begin, end) into `tokens` (cleared first; the caller reuses it from window to window).
+// Returns false when no token is a street word or a capitalised German compound, so no matcher can match.
+bool Tokenize(std::string_view s, std::string_view lower, size_t begin, size_t end,
+              std::vector<Token>& tokens) {
+  tokens.clear();
+  bool streets = false;
   const size_t n = end;
   for (size_t i = begin; i < n;) {
-    casing::Decoded d = casing::Decode(s, i);
-    Kind kind = Classify(d.cp);
+    casing::Decoded d = DecodeAt(s, i);
+    Kind kind = KindOf(d.cp);
     if (kind == Kind::kUpper || kind == Kind::kLower || kind == Kind::kCaseless) {
-      Token t{TokKind::kWord, i, i};
+      Token t = MakeToken(TokKind::kWord, i, i);
       t.cap = kind == Kind::kUpper;
       size_t p = i + d.length;
       size_t letters = 1;
       while (p < n) {
-        casing::Decoded e = casing::Decode(s, p);
-        if (casing::IsLetter(e.cp)) {
+        if (IsAlpha(s[p])) {  // ASCII letters, the common case, without decoding
+          ++letters;
+          ++p;
+          continue;
+        }
+        casing::Decoded e = DecodeAt(s, p);
+        if (IsLetterCp(e.cp)) {
           ++letters;
           p += e.length;
           continue;
         }
         bool joiner = e.cp == '\'' || e.cp == 0x2019 || e.cp == '-';
-        if (joiner && p + e.length < n && casing::IsLetter(casing::Decode(s, p + e.length).cp)) {
+        if (joiner && p + e.length < n && IsLetterCp(DecodeAt(s, p + e.length).cp)) {
           // "l'Opéra", "d'Alcalá": the capital after a short elided article decides.
-          if (e.cp != '-' && letters <= 2) t.cap = Classify(casing::Decode(s, p + e.length).cp) == Kind::kUpper;
+          if (e.cp != '-' && letters <= 2) t.cap = KindOf(DecodeAt(s, p + e.length).cp) == Kind::kUpper;
           p += e.length;
           continue;
         }
         break;
       }
-      t.end = p;
+      t.end = static_cast<uint32_t>(p);
       t.classes = WordClasses(lower.substr(i, p - i));
+      streets = streets || (t.classes & kAnyStreet) ||
+                (t.cap && IsGermanCompoundStreet(lower.substr(i, p - i), true));
       tokens.push_back(t);
       i = p;
     } else if (IsDigit(s[i])) {
       size_t p = i;
       while (p < n && IsDigit(s[p])) ++p;
-      Token t{TokKind::kNumber, i, p};
-      t.number_len = p - i;
+      Token t = MakeToken(TokKind::kNumber, i, p);
+      t.number_len = static_cast<uint32_t>(p - i);
       for (size_t k = i; k < p && k < i + 6; ++k) t.value = t.value * 10 + (s[k] - '0');
       // Letters glued to the number: one letter is a house-number suffix ("221B"), an ordinal suffix makes
       // an ordinal ("5th"), anything else ("5km") is not a number we use.
       size_t q = p;
       size_t letters = 0;
-      while (q < n && casing::IsLetter(casing::Decode(s, q).cp)) q += casing::Decode(s, q).length, ++letters;
-      if (letters == 0 && q + 1 < n && s[q] == '-' && casing::IsLetter(casing::Decode(s, q + 1).cp)) {
+      while (q < n && IsLetterCp(DecodeAt(s, q).cp)) q += DecodeAt(s, q).length, ++letters;
+      if (letters == 0 && q + 1 < n && s[q] == '-' && IsLetterCp(DecodeAt(s, q + 1).cp)) {
         size_t r = q + 1;  // "8-й"
-        while (r < n && casing::IsLetter(casing::Decode(s, r).cp)) r += casing::Decode(s, r).length;
+        while (r < n && IsLetterCp(DecodeAt(s, r).cp)) r += DecodeAt(s, r).length;
         if (IsOrdinalSuffix(lower.substr(q, r - q))) {
           t.kind = TokKind::kOrdinal;
           q = r;
@@ -185,17 +252,17 @@ std::vector<Token> Tokenize(std::string_view s, std::string_view lower, size_t b
         while (r < n && IsDigit(s[r])) ++r;
         if (r - p - 1 <= 4 && !WordAt(s, r)) p = r;
       }
-      t.end = p;
+      t.end = static_cast<uint32_t>(p);
       tokens.push_back(t);
       i = p;
     } else if (d.cp == ' ' || d.cp == '\t' || d.cp == '\n' || d.cp == '\r' || d.cp == 0xA0) {
       i += d.length;
     } else {
-      tokens.push_back(Token{TokKind::kPunct, i, i + d.length});
+      tokens.push_back(MakeToken(TokKind::kPunct, i, i + d.length));
       i += d.length;
     }
   }
-  return tokens;
+  return streets;
 }
 
 // German compounds: "Hauptstraße", "Hauptstr.", "Lindenweg", "Marienplatz".
@@ -215,10 +282,15 @@ constexpr std::array<std::string_view, 3> kAddressAllowList{"21 jump street", "8
 // window (tokens keep offsets into the whole text).
 class AddressScanner {
  public:
-  AddressScanner(Scan& scan, size_t begin, size_t end)
-      : scan_(scan), s_(scan.s), lower_(scan.lower), t_(Tokenize(s_, lower_, begin, end)) {}
+  AddressScanner(Scan& scan, size_t begin, size_t end, std::vector<Token>& tokens)
+      : scan_(scan),
+        s_(scan.s),
+        lower_(scan.lower),
+        t_(tokens),
+        streets_(Tokenize(s_, lower_, begin, end, tokens)) {}
 
   void Run() {
+    if (!streets_) return;  // every matcher needs a street word (or a German compound)
     for (size_t k = 0; k < t_.size(); ++k) {
       size_t end_tok = 0;
       if (MatchNumberFirst(k, &end_tok) || MatchStreetFirst(k, &end_tok) || MatchGerman(k, &end_tok) ||
@@ -360,13 +432,16 @@ class AddressScanner {
   Scan& scan_;
   std::string_view s_;
   std::string_view lower_;
-  std::vector<Token> t_;
+  const std::vector<Token>& t_;
+  const bool streets_;
 };
 
 }  // namespace
 
 void ScanAddresses(Scan& scan) {
-  for (auto [b, e] : NumberWindows(scan.s, 120)) AddressScanner(scan, b, e).Run();
+  std::vector<Token> tokens;
+  tokens.reserve(scan.s.size() / 4 + 8);  // words average more than 4 bytes with their space
+  for (auto [b, e] : NumberWindows(scan.s, 120)) AddressScanner(scan, b, e, tokens).Run();
 }
 
 }  // namespace tribune::moderation::privacy_internal

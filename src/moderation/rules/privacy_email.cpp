@@ -1,6 +1,7 @@
 // E-mail addresses: plain "john@doe.com" and obfuscated "john[at]mail.ru", "john dot doe at gmail dot com".
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -16,10 +17,10 @@ constexpr double kEmailMarkedConfidence = 0.9;   // "john[at]mail.ru", "john @ g
 constexpr double kEmailSpelledConfidence = 0.8;  // "john dot doe at gmail dot com"
 
 // Words before a spelled-out address that say it is an e-mail address.
-constexpr std::array kEmailWords{
+constexpr TermSet kEmailWords{std::array{
     Term{"mail", true}, Term{"email", true}, Term{"e-mail", true}, Term{"почт", true}, Term{"мейл", true},
     Term{"имейл", true}, Term{"емейл", true}, Term{"courriel", true}, Term{"correo", true},
-};
+}};
 
 // ---------------------------------------------------------------------------------------------------
 // E-mail addresses
@@ -120,13 +121,23 @@ Marker MarkerAt(std::string_view t, size_t p, size_t* end) {
   return Marker::kNone;
 }
 
+// The bytes MarkerAt can start at: '[', '(', '{', '<', '@'; and 'a' or the first byte of "собака", which
+// MarkerAt takes only after a space.
+constexpr uint8_t kBracketMarker = 1, kSpacedMarker = 2;
+constexpr std::array<uint8_t, 256> kMarkerStart = [] {
+  std::array<uint8_t, 256> table{};
+  for (char c : {'[', '(', '{', '<', '@'}) table[static_cast<uint8_t>(c)] = kBracketMarker;
+  table['a'] = kSpacedMarker;
+  table[0xD1] = kSpacedMarker;  // "с" of "собака"
+  return table;
+}();
+
 }  // namespace
 
 void ScanEmails(Scan& scan) {
   std::string_view s = scan.s;
   const size_t n = s.size();
-  for (size_t at = 0; at < n; ++at) {
-    if (s[at] != '@') continue;
+  for (size_t at = s.find('@'); at != std::string_view::npos && at < n; at = s.find('@', at + 1)) {
     size_t l = at;
     while (l > 0 && IsLocalChar(s[l - 1]) && at - l <= 64) --l;
     if (l > 0 && IsLocalChar(s[l - 1])) continue;  // longer than 64: not an address
@@ -163,8 +174,10 @@ void ScanObfuscatedEmails(Scan& scan) {
   std::string_view t = scan.lower;
   const size_t n = t.size();
   for (size_t m = 0; m < n; ++m) {
-    char c = t[m];
-    if (c != '[' && c != '(' && c != '{' && c != '<' && c != '@' && c != 'a' && c != '\xd1') continue;
+    // Only a few bytes can start a marker; one table look-up rejects the rest.
+    const uint8_t start = kMarkerStart[static_cast<uint8_t>(t[m])];
+    if (start == 0) continue;
+    if (start == kSpacedMarker && (m == 0 || t[m - 1] != ' ')) continue;  // " at ", " собака "
     size_t marker_end = 0;
     Marker marker = MarkerAt(t, m, &marker_end);
     if (marker == Marker::kNone || scan.claimed[m]) continue;

@@ -15,11 +15,11 @@ constexpr double kCardConfidence = 0.95;
 constexpr double kIbanConfidence = 0.95;
 
 // Words that make a Luhn-valid number after an order word a card after all.
-constexpr std::array kCardWords{
+constexpr TermSet kCardWords{std::array{
     Term{"card", true}, Term{"visa"}, Term{"mastercard"}, Term{"amex"}, Term{"maestro"}, Term{"карт", true},
     Term{"карточк", true}, Term{"karte", true}, Term{"kreditkarte", true}, Term{"carte", true}, Term{"cb"},
     Term{"tarjeta", true},
-};
+}};
 
 // ---------------------------------------------------------------------------------------------------
 // IBAN
@@ -56,7 +56,8 @@ void ScanIbans(Scan& scan) {
   const size_t n = s.size();
   std::string compact;
   for (size_t i = 0; i + 4 <= n; ++i) {
-    if (!(IsAlpha(s[i]) && IsAlpha(s[i + 1]) && IsDigit(s[i + 2]) && IsDigit(s[i + 3]))) continue;
+    // Digits first: they are the rarer bytes, so most positions fail on the first test.
+    if (!(IsDigit(s[i + 3]) && IsDigit(s[i + 2]) && IsAlpha(s[i]) && IsAlpha(s[i + 1]))) continue;
     if (WordBefore(s, i)) continue;
     size_t length = IbanLength(Upper(s[i]), Upper(s[i + 1]));
     if (length == 0) continue;
@@ -92,7 +93,7 @@ void ScanCards(Scan& scan) {
   std::string digits;
   for (size_t i = 0; i < n; ++i) {
     if (!IsDigit(s[i]) || WordBefore(s, i)) continue;
-    char32_t prev = casing::DecodeBefore(s, i).cp;
+    char32_t prev = CodePointBefore(s, i);
     // Collect a run of digit groups joined by a single space or dash.
     groups.clear();
     size_t p = i;

@@ -15,7 +15,7 @@ namespace {
 constexpr double kPhoneConfidence = 0.6;
 constexpr double kPhoneContextConfidence = 0.9;
 
-constexpr std::array kPhoneContext{
+constexpr TermSet kPhoneContext{std::array{
     // English
     Term{"call"}, Term{"calls"}, Term{"calling"}, Term{"called"}, Term{"phone", true}, Term{"tel"},
     Term{"telephon", true}, Term{"mobile"}, Term{"cell"}, Term{"cellphone"}, Term{"cellular"},
@@ -38,16 +38,16 @@ constexpr std::array kPhoneContext{
     // Spanish
     Term{"llam", true}, Term{"llám", true}, Term{"teléfon", true}, Term{"móvil"}, Term{"movil"},
     Term{"celular"}, Term{"escríbeme"}, Term{"escribeme"}, Term{"número", false, 1},
-};
+}};
 
 // Words before a number that make it an amount.
-constexpr std::array kAmountWords{
+constexpr TermSet kAmountWords{std::array{
     Term{"cost", true}, Term{"price", true}, Term{"sold"}, Term{"paid"}, Term{"pay"}, Term{"salary"},
     Term{"budget"}, Term{"population"}, Term{"worth"}, Term{"revenue"}, Term{"total"},
     Term{"стоит"}, Term{"стоимость"}, Term{"цена"}, Term{"продал", true}, Term{"население"}, Term{"зарплат", true},
     Term{"coût", true}, Term{"prix"}, Term{"vendu", true}, Term{"kostet"}, Term{"preis", true},
     Term{"verkauft"}, Term{"cuesta"}, Term{"precio"}, Term{"vendió"}, Term{"población"},
-};
+}};
 
 // ---------------------------------------------------------------------------------------------------
 // Phone numbers
@@ -55,6 +55,7 @@ constexpr std::array kAmountWords{
 // A space inside a number: ' ', NBSP, narrow NBSP, thin space. Returns its length or 0.
 size_t SpaceLength(std::string_view s, size_t i) {
   if (s[i] == ' ') return 1;
+  if (s[i] != '\xC2' && s[i] != '\xE2') return 0;  // the lead bytes of the others: skip the comparisons
   if (s.compare(i, 2, "\xC2\xA0") == 0) return 2;
   if (s.compare(i, 3, "\xE2\x80\xAF") == 0 || s.compare(i, 3, "\xE2\x80\x89") == 0) return 3;
   return 0;
@@ -62,6 +63,7 @@ size_t SpaceLength(std::string_view s, size_t i) {
 
 // A dash other than '-': en dash, non-breaking hyphen, minus sign. Returns its length or 0.
 size_t DashLength(std::string_view s, size_t i) {
+  if (s[i] != '\xE2') return 0;  // the lead byte of all three
   if (s.compare(i, 3, "\xE2\x80\x93") == 0 || s.compare(i, 3, "\xE2\x80\x91") == 0 ||
       s.compare(i, 3, "\xE2\x88\x92") == 0)
     return 3;
@@ -74,6 +76,16 @@ struct PhoneCandidate {
   std::vector<std::string_view> groups;
   std::vector<char> seps;  // between groups: ' ', '-', '.', '/', 'p' (with a parenthesis), 'm' (" - ")
   std::string digits;
+
+  // As new, keeping the vectors' storage: ScanPhones reuses one candidate for every number it tries.
+  void Reset() {
+    begin = end = 0;
+    plus = paren = false;
+    valid = true;
+    groups.clear();
+    seps.clear();
+    digits.clear();
+  }
 };
 
 // Parses digit groups from `i` (a digit, '+' or '('). Returns the end of what it consumed.
@@ -238,6 +250,7 @@ void ScanPhones(Scan& scan) {
   std::string_view s = scan.s;
   std::string_view lower = scan.lower;
   const size_t n = s.size();
+  PhoneCandidate c;
   for (size_t i = 0; i < n;) {
     char ch = s[i];
     bool start = IsDigit(ch) || ((ch == '+' || ch == '(') && i + 1 < n && IsDigit(s[i + 1]));
@@ -245,12 +258,12 @@ void ScanPhones(Scan& scan) {
       ++i;
       continue;
     }
-    PhoneCandidate c;
+    c.Reset();
     size_t consumed = ParsePhone(s, i, c);
     size_t next = std::max(consumed, i + 1);
     size_t b = c.begin, e = c.end;
     // Bounded on both sides: not glued to a word, a decimal, a time or a code ("AB-1234567").
-    char32_t prev = casing::DecodeBefore(s, b).cp;
+    char32_t prev = CodePointBefore(s, b);
     bool wa_link = b >= 6 && lower.substr(b - 6, 6) == "wa.me/";  // WhatsApp click-to-chat link
     bool glued = WordAt(s, e) ||
                  (e + 1 < n && (s[e] == '.' || s[e] == ',' || s[e] == ':') && IsDigit(s[e + 1])) ||

@@ -23,13 +23,32 @@ inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <=
 inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 inline char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
+// casing::Decode / DecodeBefore / Classify with the ASCII case inline: the scanners ask about nearly every
+// byte, and ASCII is what they mostly see. Same results as the casing functions for every input.
+inline casing::Decoded DecodeAt(std::string_view s, size_t i) {
+  const auto c = static_cast<uint8_t>(s[i]);
+  return c < 0x80 ? casing::Decoded{c, 1} : casing::Decode(s, i);
+}
+inline char32_t CodePointBefore(std::string_view s, size_t i) {
+  if (i > 0 && static_cast<uint8_t>(s[i - 1]) < 0x80) return static_cast<uint8_t>(s[i - 1]);
+  return casing::DecodeBefore(s, i).cp;
+}
+inline casing::Kind KindOf(char32_t c) {
+  if (c >= 0x80) return casing::Classify(c);
+  if (c >= 'A' && c <= 'Z') return casing::Kind::kUpper;
+  if (c >= 'a' && c <= 'z') return casing::Kind::kLower;
+  if (c >= '0' && c <= '9') return casing::Kind::kDigit;
+  return casing::Kind::kOther;
+}
+inline bool IsLetterCp(char32_t c) {
+  const casing::Kind k = KindOf(c);
+  return k == casing::Kind::kUpper || k == casing::Kind::kLower || k == casing::Kind::kCaseless;
+}
+inline bool IsWordCp(char32_t c) { return c == '_' || KindOf(c) != casing::Kind::kOther; }
+
 // A letter, digit or '_' just before / at byte i.
-inline bool WordBefore(std::string_view s, size_t i) {
-  return i > 0 && casing::IsWordChar(casing::DecodeBefore(s, i).cp);
-}
-inline bool WordAt(std::string_view s, size_t i) {
-  return i < s.size() && casing::IsWordChar(casing::Decode(s, i).cp);
-}
+inline bool WordBefore(std::string_view s, size_t i) { return i > 0 && IsWordCp(CodePointBefore(s, i)); }
+inline bool WordAt(std::string_view s, size_t i) { return i < s.size() && IsWordCp(DecodeAt(s, i).cp); }
 
 // Moves i forward to a code point boundary.
 inline size_t AlignForward(std::string_view s, size_t i) {
@@ -64,28 +83,60 @@ struct TermHit {
   bool found() const { return pos != std::string_view::npos; }
 };
 
-// The occurrence of any term in lower[b, e) nearest to `e` (last = true) or to `b` (last = false).
+// A term list grouped by first byte (built at compile time), so a search tries at each position only the
+// terms that start with the byte there instead of running one string search per term over the window.
 template <size_t N>
-TermHit FindTerm(std::string_view lower, size_t b, size_t e, const std::array<Term, N>& terms, bool last) {
-  TermHit hit;
-  std::string_view window = lower.substr(b, e - b);
-  for (const Term& term : terms) {
-    size_t from = 0;
-    while (true) {
-      size_t at = window.find(term.text, from);
-      if (at == std::string_view::npos) break;
-      if (TermAt(lower, b + at, term)) {
-        size_t pos = b + at;
-        if (!hit.found() || (last ? pos > hit.pos : pos < hit.pos) ||
-            (pos == hit.pos && term.strength > hit.strength)) {
-          hit = {pos, term.strength};
-        }
-        if (!last) break;
+struct TermSet {
+  std::array<Term, N> terms{};       // grouped by first byte
+  std::array<uint16_t, 257> first{};  // terms[first[b], first[b + 1]) start with byte b
+
+  constexpr explicit TermSet(const std::array<Term, N>& list) {
+    size_t k = 0;
+    for (size_t byte = 0; byte < 256; ++byte) {
+      first[byte] = static_cast<uint16_t>(k);
+      for (const Term& t : list) {
+        if (static_cast<uint8_t>(t.text[0]) == byte) terms[k++] = t;
       }
-      from = at + 1;
+    }
+    first[256] = static_cast<uint16_t>(k);
+  }
+};
+
+// The strongest term of `set` that matches at `pos` (TermAt) and ends by `end`; -1 when none does.
+template <size_t N>
+int StrongestTermAt(std::string_view lower, size_t pos, size_t end, const TermSet<N>& set) {
+  const auto byte = static_cast<uint8_t>(lower[pos]);
+  int best = -1;
+  for (size_t k = set.first[byte]; k < set.first[byte + 1]; ++k) {
+    const Term& term = set.terms[k];
+    // The second byte rejects most candidates before the full comparison (the first one matched).
+    if (pos + term.text.size() <= end && term.strength > best &&
+        (term.text.size() < 2 || lower[pos + 1] == term.text[1]) && TermAt(lower, pos, term))
+      best = term.strength;
+  }
+  return best;
+}
+
+// Whether any term of `set` matches at `pos` (TermAt).
+template <size_t N>
+bool AnyTermAt(std::string_view lower, size_t pos, const TermSet<N>& set) {
+  return pos < lower.size() && StrongestTermAt(lower, pos, lower.size(), set) >= 0;
+}
+
+// The occurrence of any term lying wholly in lower[b, e) nearest to `e` (last = true) or to `b`
+// (last = false); of several terms there, the strongest.
+template <size_t N>
+TermHit FindTerm(std::string_view lower, size_t b, size_t e, const TermSet<N>& set, bool last) {
+  if (last) {
+    for (size_t p = e; p-- > b;) {
+      if (int strength = StrongestTermAt(lower, p, e, set); strength >= 0) return {p, strength};
+    }
+  } else {
+    for (size_t p = b; p < e; ++p) {
+      if (int strength = StrongestTermAt(lower, p, e, set); strength >= 0) return {p, strength};
     }
   }
-  return hit;
+  return {};
 }
 
 inline std::pair<size_t, size_t> WindowBefore(std::string_view s, size_t begin) {
@@ -99,7 +150,7 @@ inline std::pair<size_t, size_t> WindowAfter(std::string_view s, size_t end) {
 }
 
 // Order, invoice, tracking… words: a number after one is not a phone or card number (phones and cards).
-inline constexpr std::array kOrderWords{
+inline constexpr TermSet kOrderWords{std::array{
     Term{"order", true}, Term{"invoice", true}, Term{"tracking"}, Term{"ticket", true}, Term{"isbn"},
     Term{"issn"}, Term{"ref"}, Term{"reference"}, Term{"id"}, Term{"serial"}, Term{"sku"}, Term{"patent"},
     Term{"doi"}, Term{"vin"}, Term{"parcel"}, Term{"shipment"}, Term{"receipt"}, Term{"case number"},
@@ -114,7 +165,7 @@ inline constexpr std::array kOrderWords{
     Term{"artikel", true},
     Term{"pedido", true}, Term{"factura", true}, Term{"referencia", true}, Term{"código", true},
     Term{"codigo", true}, Term{"envío", true}, Term{"envio", true}, Term{"seguimiento"},
-};
+}};
 
 // ---------------------------------------------------------------------------------------------------
 // Amounts and prices (privacy.cpp).

@@ -3,7 +3,7 @@
 // Spawns the real binary, talks to it only over HTTP and its command line, and
 // makes sure no server process outlives the test file that started it.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,14 @@ export const BASE_ENV = {
   // Every server of a run shares one cache of compiled lexicons, so only the first compiles them.
   TRIBUNE_MODERATION_CACHE_DIR: join(tmpdir(), 'tribune-it-lexicon-cache'),
 };
+
+// Compile the lexicons into that cache before any server starts: a cold compile of every language takes
+// tens of seconds on a busy 2-core machine, far beyond a server's start-up timeout; once cached, each
+// test file pays ~0.1 s here. A failure shows up again, with its message, when the servers start.
+if (existsSync(TRIBUNE_BIN)) {
+  spawnSync(TRIBUNE_BIN, ['moderate', '--explain', 'warm up the lexicon cache'],
+    { env: { ...process.env, ...BASE_ENV }, stdio: 'ignore', timeout: 300_000 });
+}
 
 // ---------------------------------------------------------------------------
 // Process bookkeeping: every live child is killed when this test process ends.

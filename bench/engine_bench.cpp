@@ -10,14 +10,16 @@
 //   shouting 10 %  mostly capitals, runs of "!!!!", or a line of form.tsv
 //   foreign 10 %   Russian, French or German comments
 //   lookalike 5 %  English with full-width letters and Cyrillic look-alikes (some in profanity)
-// Every comment is checked as on the English edition ("en"), as the server does for the default edition.
+// Every comment is checked as on the English edition ("en"), as the server does for the default edition, against
+// one fixed ~1 KB article (kArticle; the server passes each comment's own article, for off_topic).
 //
 // Benchmarks (one iteration = one comment, the corpus in a fixed order, round and round):
 //   BM_FullPipeline            RuleEngine::Check, each call timed with steady_clock: p50/p90/p99/max (µs)
 //   BM_FullPipelineThroughput  the same calls untimed: comments/s
 //   BM_Stage_*                 each stage on its own, on inputs prebuilt per comment: the precheck
 //                              (MinimalEngine::Check), text::BuildViews, FormDetector / PrivacyDetector /
-//                              LexiconDetector / LearnedDetector::Detect on prebuilt views, Policy::Decide on
+//                              LexiconDetector / LearnedDetector / LinksDetector / PromotionDetector /
+//                              LanguageDetector / OffTopicDetector::Detect on prebuilt views, Policy::Decide on
 //                              prebuilt signals
 //                              (the detectors BuildRuleEngine assembled when this was written: a detector
 //                              added since shows up as the gap between the stages' sum and the pipeline)
@@ -56,6 +58,10 @@
 
 #include "support/moderation_table.hpp"
 #include "moderation/factory.hpp"
+#include "moderation/rules/language.hpp"
+#include "moderation/rules/links.hpp"
+#include "moderation/rules/off_topic.hpp"
+#include "moderation/rules/promotion.hpp"
 #include "moderation/policy.hpp"
 #include "moderation/rule_engine.hpp"
 #include "moderation/rules/form.hpp"
@@ -593,6 +599,20 @@ std::vector<Comment> MakeCorpus(size_t n) {
 // ---------------------------------------------------------------------------------------------
 // The shared environment: corpus, engine, detectors, prebuilt inputs.
 
+// The article every comment is checked against (the server passes each comment's article, for
+// off_topic): a ~1 KB news story; its stem bag is cached after the first comment, as in the server.
+constexpr std::string_view kArticle =
+    "Council approves budget for the new tram line\ntransport city council budget\n"
+    "The city council voted on Tuesday to fund the first stage of a tram line between the railway station and "
+    "the university campus. The project will cost 240 million euros, shared between the city, the region and "
+    "the national infrastructure fund. Construction of the tracks is due to start next spring and the first "
+    "trams should carry passengers in 2029. Opponents on the council argued that electric buses would serve the "
+    "same route for a fraction of the price, and shopkeepers on the high street fear two years of roadworks. "
+    "The mayor said the line would take thousands of cars off the roads every day and connect the poorer "
+    "northern districts to jobs and lectures. Ticket prices will match the current bus fares, and season "
+    "tickets for students and pensioners will be discounted. The regional transport authority will run the "
+    "line and has promised trams every six minutes at peak hours and every twelve minutes in the evening.";
+
 struct Env {
   fs::path tmp;  // cache dirs of this process and its probes
   std::vector<Comment> corpus;
@@ -605,6 +625,10 @@ struct Env {
   moderation::PrivacyDetector privacy;
   std::unique_ptr<moderation::LexiconDetector> lexicon;
   std::unique_ptr<moderation::LearnedDetector> learned;
+  std::unique_ptr<moderation::LinksDetector> links;
+  std::unique_ptr<moderation::PromotionDetector> promotion;
+  std::unique_ptr<moderation::LanguageDetector> language;
+  moderation::OffTopicDetector off_topic;
   std::unique_ptr<moderation::Policy> policy;
   std::vector<text::TextViews> views;                    // per comment
   std::vector<std::vector<moderation::Signal>> signals;  // per comment, every detector's
@@ -650,6 +674,9 @@ Env& Get() {
       Must(moderation::LexiconDetector::Load(dir, LexiconLanguages(dir), config.cache_dir), "lexicon");
   e->learned =
       Must(moderation::LearnedDetector::Load(moderation::DefaultLearnedModelPath()), "learned model");
+  e->links = Must(moderation::LinksDetector::Load(), "links");
+  e->promotion = Must(moderation::PromotionDetector::Load(), "promotion");
+  e->language = Must(moderation::LanguageDetector::Load(moderation::DefaultLanguageModelPath(), {"en"}), "language");
   e->policy = std::make_unique<moderation::Policy>(Must(moderation::Policy::Load("", "en"), "policy"));
   e->views.reserve(n);
   e->signals.resize(n);
@@ -658,12 +685,16 @@ Env& Get() {
     if (e->precheck.Check({text, 1, 1, "en"}).action != moderation::Action::kPublish)
       Die("comment " + std::to_string(i) + " fails the precheck:\n" + text);
     e->views.push_back(text::BuildViews(text));
-    moderation::DetectorInput in{e->views.back(), "en", {}, &e->publisher_names};
+    moderation::DetectorInput in{e->views.back(), "en", kArticle, &e->publisher_names};
     e->form.Detect(in, e->signals[i]);
     e->privacy.Detect(in, e->signals[i]);
     e->lexicon->Detect(in, e->signals[i]);
     e->learned->Detect(in, e->signals[i]);
-    e->actions.push_back(e->engine->Check({text, 1, 1, "en"}).action);
+    e->links->Detect(in, e->signals[i]);
+    e->promotion->Detect(in, e->signals[i]);
+    e->language->Detect(in, e->signals[i]);
+    e->off_topic.Detect(in, e->signals[i]);
+    e->actions.push_back(e->engine->Check({text, 1, 1, "en", kArticle}).action);
   }
 
   // What one steady_clock::now() pair costs here.
@@ -773,7 +804,7 @@ void TimedLoop(benchmark::State& state, const char* name, Fn fn) {
 void BM_FullPipeline(benchmark::State& state) {
   Env& env = Get();
   TimedLoop(state, "pipeline", [&](size_t k) {
-    auto d = env.engine->Check({env.corpus[k].text, 1, 1, "en"});
+    auto d = env.engine->Check({env.corpus[k].text, 1, 1, "en", kArticle});
     benchmark::DoNotOptimize(d);
   });
 }
@@ -785,7 +816,7 @@ void BM_FullPipelineThroughput(benchmark::State& state) {
   const double cpu0 = ThreadCpuSeconds();
   const auto t0 = Clock::now();
   for (auto _ : state) {
-    auto d = env.engine->Check({env.corpus[i++ % n].text, 1, 1, "en"});
+    auto d = env.engine->Check({env.corpus[i++ % n].text, 1, 1, "en", kArticle});
     benchmark::DoNotOptimize(d);
   }
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -810,7 +841,7 @@ void BM_Stage_Precheck(benchmark::State& state) {
 void BM_Stage_BuildViews(benchmark::State& state) {
   Env& env = Get();
   TimedLoop(state, "build_views", [&](size_t k) {
-    auto v = text::BuildViews(env.corpus[k].text);
+    auto v = text::BuildViews(env.corpus[k].text, /*with_words=*/false);  // as RuleEngine::Check
     benchmark::DoNotOptimize(v);
   });
 }
@@ -821,7 +852,7 @@ void DetectorLoop(benchmark::State& state, const char* name, const D& detector) 
   std::vector<moderation::Signal> out;
   TimedLoop(state, name, [&](size_t k) {
     out.clear();
-    moderation::DetectorInput in{env.views[k], "en", {}, &env.publisher_names};
+    moderation::DetectorInput in{env.views[k], "en", kArticle, &env.publisher_names};
     detector.Detect(in, out);
     benchmark::DoNotOptimize(out);
   });
@@ -831,6 +862,10 @@ void BM_Stage_FormDetector(benchmark::State& state) { DetectorLoop(state, "form"
 void BM_Stage_PrivacyDetector(benchmark::State& state) { DetectorLoop(state, "privacy", Get().privacy); }
 void BM_Stage_LexiconDetector(benchmark::State& state) { DetectorLoop(state, "lexicon", *Get().lexicon); }
 void BM_Stage_LearnedDetector(benchmark::State& state) { DetectorLoop(state, "learned", *Get().learned); }
+void BM_Stage_LinksDetector(benchmark::State& state) { DetectorLoop(state, "links", *Get().links); }
+void BM_Stage_PromotionDetector(benchmark::State& state) { DetectorLoop(state, "promotion", *Get().promotion); }
+void BM_Stage_LanguageDetector(benchmark::State& state) { DetectorLoop(state, "language", *Get().language); }
+void BM_Stage_OffTopicDetector(benchmark::State& state) { DetectorLoop(state, "off_topic", Get().off_topic); }
 
 void BM_Stage_PolicyDecide(benchmark::State& state) {
   Env& env = Get();
@@ -935,6 +970,10 @@ BENCHMARK(BM_Stage_FormDetector)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->U
 BENCHMARK(BM_Stage_PrivacyDetector)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->UseRealTime();
 BENCHMARK(BM_Stage_LexiconDetector)->Unit(benchmark::kMicrosecond)->MinTime(1.0)->UseRealTime();
 BENCHMARK(BM_Stage_LearnedDetector)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->UseRealTime();
+BENCHMARK(BM_Stage_LinksDetector)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->UseRealTime();
+BENCHMARK(BM_Stage_PromotionDetector)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->UseRealTime();
+BENCHMARK(BM_Stage_LanguageDetector)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->UseRealTime();
+BENCHMARK(BM_Stage_OffTopicDetector)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->UseRealTime();
 BENCHMARK(BM_Stage_PolicyDecide)->Unit(benchmark::kMicrosecond)->MinTime(0.5)->UseRealTime();
 BENCHMARK(BM_Startup)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_LexiconMemory)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();

@@ -15,8 +15,8 @@
 
 namespace tribune::moderation {
 
-// Stems without the stop list (used to build the stop list itself).
-StemBag StemsOfUnfiltered(std::string_view text);
+// Stems, leaving out the hashes in `stops` (none: used to build the stop list itself).
+StemBag StemsOfUnfiltered(std::string_view text, const std::unordered_set<uint64_t>* stops = nullptr);
 
 namespace {
 
@@ -30,8 +30,8 @@ constexpr double kLowSimilarity = 0.05;
 
 // Function words of ≥ 3 letters (stemmed to 5), per language, plus words every news comment uses
 // ("article", "people", "think"): they say nothing about a subject.
-const std::unordered_set<std::string>& StopStems() {
-  static const std::unordered_set<std::string> kStops = [] {
+const std::unordered_set<uint64_t>& StopStems() {
+  static const std::unordered_set<uint64_t> kStops = [] {
     const char* words[] = {
         // English
         "the", "and", "for", "you", "are", "not", "but", "was", "his", "her", "she", "him", "its", "our", "out",
@@ -72,88 +72,105 @@ const std::unordered_set<std::string>& StopStems() {
         "hace", "sobre", "entre", "también", "muy", "ellos", "nosotros", "artículo", "gente", "creo",
         "siempre", "ahora", "donde",
     };
-    std::unordered_set<std::string> out;
+    std::unordered_set<uint64_t> out;
     for (const char* w : words) {
-      for (const auto& [stem, _] : StemsOfUnfiltered(w)) out.insert(stem);
+      for (const auto& [stem, _] : StemsOfUnfiltered(w).stems) out.insert(stem);
     }
     return out;
   }();
   return kStops;
 }
 
-// The script most stems start in (Latin, Cyrillic, …): a comment in another script than its article is
-// the language rule's business, not this one's.
-UScriptCode MainScript(const StemBag& bag) {
-  std::map<int, size_t> counts;
-  for (const auto& [stem, _] : bag) {
-    const auto* p = reinterpret_cast<const uint8_t*>(stem.data());
-    int32_t i = 0;
-    UChar32 c;
-    U8_NEXT(p, i, static_cast<int32_t>(stem.size()), c);
-    UErrorCode status = U_ZERO_ERROR;
-    ++counts[c < 0 ? USCRIPT_INVALID_CODE : uscript_getScript(c, &status)];
-  }
-  int best = USCRIPT_INVALID_CODE;
-  size_t n = 0;
-  for (const auto& [script, k] : counts)
-    if (k > n) best = script, n = k;
-  return static_cast<UScriptCode>(best);
-}
+constexpr uint64_t kFnvBasis = 1469598103934665603ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
 
 }  // namespace
 
-StemBag StemsOfUnfiltered(std::string_view text) {
-  std::map<std::string, double> counts;
+uint64_t StemKey(std::string_view folded_stem) {
+  uint64_t h = kFnvBasis;
+  for (unsigned char ch : folded_stem) h = (h ^ ch) * kFnvPrime;
+  return h;
+}
+
+// One pass: letters are case-folded (ASCII inline, ICU otherwise) and hashed as they come, the first
+// kStemLetters of each word making its key; no string per word. The keys are sorted and counted.
+StemBag StemsOfUnfiltered(std::string_view text, const std::unordered_set<uint64_t>* stops) {
+  thread_local std::vector<uint64_t> keys;
+  keys.clear();
+  std::map<int, size_t> scripts;
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   const auto n = static_cast<int32_t>(std::min(text.size(), kMaxInputBytes));
-  std::string stem;
+  uint64_t h = kFnvBasis;
   size_t letters = 0;
+  int script = USCRIPT_INVALID_CODE;
   auto flush = [&] {
-    if (letters >= kMinLetters) counts[stem] += 1;
-    stem.clear();
+    if (letters >= kMinLetters && !(stops && stops->count(h))) {
+      keys.push_back(h);
+      ++scripts[script];
+    }
+    h = kFnvBasis;
     letters = 0;
   };
   for (int32_t i = 0; i < n;) {
-    UChar32 c;
+    UChar32 c = p[i];
+    if (c < 0x80) {
+      ++i;
+      if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+        if (letters == 0) script = USCRIPT_LATIN;
+        if (letters < kStemLetters) h = (h ^ static_cast<unsigned char>(c | 0x20)) * kFnvPrime;
+        ++letters;
+      } else if (c != '\'') {
+        flush();
+      }
+      continue;
+    }
     U8_NEXT(p, i, n, c);
     if (c >= 0 && u_isalpha(c)) {
-      if (letters < static_cast<size_t>(kStemLetters)) {
+      if (letters == 0) {
+        UErrorCode status = U_ZERO_ERROR;
+        script = uscript_getScript(c, &status);
+      }
+      if (letters < kStemLetters) {
         const UChar32 f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
-        char buf[4];
+        uint8_t buf[4];
         int32_t k = 0;
         U8_APPEND_UNSAFE(buf, k, f);
-        stem.append(buf, static_cast<size_t>(k));
+        for (int32_t q = 0; q < k; ++q) h = (h ^ buf[q]) * kFnvPrime;
       }
       ++letters;
-    } else if (c >= 0 && (u_charType(c) == U_NON_SPACING_MARK || c == '\'' || c == 0x2019)) {
+    } else if (c >= 0 && (u_charType(c) == U_NON_SPACING_MARK || c == 0x2019)) {
       continue;  // inside a word
     } else {
       flush();
     }
   }
   flush();
-  return {counts.begin(), counts.end()};
+  std::sort(keys.begin(), keys.end());
+  StemBag bag;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
+    bag.stems.emplace_back(keys[i], static_cast<double>(j - i));
+    i = j;
+  }
+  size_t most = 0;
+  for (const auto& [sc, k] : scripts)
+    if (k > most) bag.script = sc, most = k;
+  return bag;
 }
 
-StemBag StemsOf(std::string_view text) {
-  StemBag all = StemsOfUnfiltered(text);
-  const auto& stops = StopStems();
-  std::erase_if(all, [&](const auto& s) { return stops.count(s.first) > 0; });
-  return all;
-}
+StemBag StemsOf(std::string_view text) { return StemsOfUnfiltered(text, &StopStems()); }
 
 double Cosine(const StemBag& a, const StemBag& b) {
   double dot = 0, na = 0, nb = 0;
-  for (const auto& [_, w] : a) na += w * w;
-  for (const auto& [_, w] : b) nb += w * w;
+  for (const auto& [_, w] : a.stems) na += w * w;
+  for (const auto& [_, w] : b.stems) nb += w * w;
   if (na == 0 || nb == 0) return 0;
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    const int c = a[i].first.compare(b[j].first);
-    if (c == 0) {
-      dot += a[i].second * b[j].second;
+  for (size_t i = 0, j = 0; i < a.stems.size() && j < b.stems.size();) {
+    if (a.stems[i].first == b.stems[j].first) {
+      dot += a.stems[i].second * b.stems[j].second;
       ++i, ++j;
-    } else if (c < 0) {
+    } else if (a.stems[i].first < b.stems[j].first) {
       ++i;
     } else {
       ++j;
@@ -163,8 +180,8 @@ double Cosine(const StemBag& a, const StemBag& b) {
 }
 
 std::shared_ptr<const StemBag> OffTopicDetector::ArticleBag(std::string_view article_text) const {
-  uint64_t key = 1469598103934665603ull;
-  for (unsigned char ch : article_text) key = (key ^ ch) * 1099511628211ull;
+  uint64_t key = kFnvBasis;
+  for (unsigned char ch : article_text) key = (key ^ ch) * kFnvPrime;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
@@ -177,7 +194,7 @@ std::shared_ptr<const StemBag> OffTopicDetector::ArticleBag(std::string_view art
   if (!bounded.empty() && static_cast<unsigned char>(bounded.back()) >= 0xC0) bounded.remove_suffix(1);
   StemBag bag = text::IsValidUtf8(bounded) ? StemsOf(text::BuildViews(bounded, /*with_words=*/false).folded.text)
                                            : StemBag{};  // stored articles are valid; anything else is not judged
-  for (auto& [_, w] : bag) w = 1 + std::log(w);  // sublinear: a word the article repeats is its subject,
+  for (auto& [_, w] : bag.stems) w = 1 + std::log(w);  // sublinear: a word the article repeats is its subject,
                                                  // but not ten times more than one it names once
   auto shared = std::make_shared<const StemBag>(std::move(bag));
   std::lock_guard lock(mu_);
@@ -193,10 +210,10 @@ void OffTopicDetector::Detect(const DetectorInput& input, std::vector<Signal>& o
     const StemBag comment = StemsOf(input.views.folded.text);
     if (comment.size() < kMinCommentStems) return;
     const auto article = ArticleBag(input.article_text);
-    if (article->size() < kMinArticleStems || MainScript(comment) != MainScript(*article)) return;
+    if (article->size() < kMinArticleStems || comment.script != article->script) return;
     // The comment's stems count once each: a long rant repeating one word is no more on topic for it.
     StemBag binary = comment;
-    for (auto& [_, w] : binary) w = 1;
+    for (auto& [_, w] : binary.stems) w = 1;
     const double similarity = Cosine(binary, *article);
     if (similarity >= kLowSimilarity) return;
     Signal s;

@@ -1,7 +1,7 @@
 // Rule "off_topic": a comment that shares no subject with its article — a weak signal only.
 //
 // How: both texts become bags of word stems — case-folded letter runs of ≥ 3 letters, cut to their first
-// 5 letters (a crude stemmer that works alike for English, Russian, French, German and Spanish: "elections"
+// 5 letters (kept as a 64-bit hash, not a string; a crude stemmer that works alike for English, Russian, French, German and Spanish: "elections"
 // and "electoral" share "elect"), minus common function words of those languages. The article's bag
 // (title and tags count three times, then lead and body) is weighted by sublinear term frequency; the
 // comment's stems count once each. The cosine of the two is the similarity.
@@ -28,9 +28,16 @@
 
 namespace tribune::moderation {
 
-// A bag of stems: sorted by stem, weights > 0.
-using StemBag = std::vector<std::pair<std::string, double>>;
+// A bag of stems: each stem's key (StemKey of its folded text), sorted, with a weight > 0; and the
+// script most stems start in (a comment in another script than its article is not judged).
+struct StemBag {
+  std::vector<std::pair<uint64_t, double>> stems;
+  int script = -1;  // UScriptCode
+  size_t size() const { return stems.size(); }
+};
 
+// The key of a stem written out (case-folded, at most 5 code points): "elect".
+uint64_t StemKey(std::string_view folded_stem);
 // The stems of `text` (UTF-8; invalid bytes end words), with their counts as weights.
 StemBag StemsOf(std::string_view text);
 // Cosine similarity of two bags in [0, 1].

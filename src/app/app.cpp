@@ -28,7 +28,7 @@ commands:
         print a new API token (Authorization: Bearer) for an existing account
   demo seed --data DIR
         add the demo edition, articles and admin account (idempotent)
-  moderate [--config FILE] [--language en] --explain [TEXT|-] [--jsonl]
+  moderate [--config FILE] [--data DIR] [--language en] --explain [TEXT|-] [--jsonl]
         the engine's decision and findings for TEXT (or stdin); --jsonl: one {action, findings} per input line
   version
 )";

@@ -1,7 +1,8 @@
-// `tribune moderate [--language en] --explain [TEXT|-] [--jsonl]`: the engine's decision and findings.
+// `tribune moderate [--data DIR] [--language en] --explain [TEXT|-] [--jsonl]`: the engine's decision and findings.
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "app/commands.hpp"
@@ -29,8 +30,17 @@ std::string AsJson(const moderation::Decision& d) {
 
 }  // namespace
 
+// Where compiled lexicons are cached between runs (a cold compile takes seconds): the site's data
+// directory when --data is given, else the user's cache directory; moderation.cache_dir wins over both.
+static std::string CacheHome(const CommandContext& ctx) {
+  if (ctx.flags.count("data")) return ctx.flags.at("data");
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/tribune";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/tribune";
+  return "";
+}
+
 int Moderate(CommandContext& ctx) {
-  auto engine = BuildEngine(ctx.config, "");
+  auto engine = BuildEngine(ctx.config, CacheHome(ctx));
   if (!engine.ok()) {
     std::fprintf(stderr, "tribune: %s\n", engine.error().message.c_str());
     return 1;

@@ -58,7 +58,6 @@ Result<std::unique_ptr<LexiconDetector>> LexiconDetector::Load(const std::string
       Language& lang = impl.languages[i];
       lang.code = impl.language_codes[i];
       TRIBUNE_TRY(impl.Parse(lang, sources[i]));
-      for (Entry& e : lang.entries) Derive(e);
       TRIBUNE_TRY(impl.Compile(lang));
     }
   }

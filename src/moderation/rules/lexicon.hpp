@@ -24,9 +24,13 @@
 // allow.txt entries are words or phrases; a leading or trailing `*` lets the word go on to that side
 // ("*страху*" allows every word containing "страху").
 //
-// Matching: per language two Hyperscan literal databases, one over the `squeezed` view and one over the
-// same text with every run of a letter cut to one (catches "fuuuuck" → "fuuck" → "fuck"; a match there
-// counts only where the text repeats a letter more than the term does, so "as" never matches "ass").
+// Matching: per language one Hyperscan literal database of the terms with every run of a letter cut to
+// one, scanned over the `squeezed` view cut the same way. A hit is an exact match of the term where the
+// runs of the text equal the term's (the outer two may be longer: "kkill" holds "kill"), and catches
+// "fuuuuck" → "fuuck" → "fuck" where the text repeats a letter more than the term does, so "as" never
+// matches "ass". Terms that shrink below three characters that way ("ass" → "as") sit in a second, small
+// database scanned over the squeezed view itself. (There used to be two full databases, one per view;
+// with 178k expanded entries the second one cost 17 MB of cache file and memory and a scan per text.)
 // Masked words ("f*ck", "s**t", "f#@k", "b*tches") are a second, small pass: a word of letters and mask
 // characters (* # @ _) matches a profanity or hate term of at most 8 letters with the masks as
 // wildcards, at 0.8 × the term's weight.

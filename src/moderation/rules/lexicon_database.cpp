@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "moderation/rules/lexicon_internal.hpp"
 
@@ -46,9 +45,16 @@ class Reader {
   bool U64(uint64_t& v) { return Raw(&v, 8); }
   bool F64(double& v) { return Raw(&v, 8); }
   bool Str(std::string& s) {
+    std::string_view v;
+    if (!View(v)) return false;
+    s.assign(v);
+    return true;
+  }
+  // A length-prefixed blob without copying it (valid while the buffer lives).
+  bool View(std::string_view& v) {
     uint64_t n;
     if (!U64(n) || n > b_.size() - pos_) return false;
-    s.assign(b_.data() + pos_, n);
+    v = b_.substr(pos_, n);
     pos_ += n;
     return true;
   }
@@ -103,7 +109,7 @@ LexiconDetector::Impl::~Impl() {
   for (hs_scratch_t* s : pool) hs_free_scratch(s);
   if (proto_scratch) hs_free_scratch(proto_scratch);
   for (Language& l : languages) {
-    if (l.db_squeezed) hs_free_database(l.db_squeezed);
+    if (l.db_short) hs_free_database(l.db_short);
     if (l.db_collapsed) hs_free_database(l.db_collapsed);
   }
 }
@@ -128,22 +134,36 @@ void LexiconDetector::Impl::Release(hs_scratch_t* s) const {
 }
 
 Status LexiconDetector::Impl::Compile(Language& lang) {
-  auto build = [&](bool collapsed, hs_database_t** db) -> Status {
-    std::vector<const char*> exprs;
-    std::vector<size_t> lens;
-    std::vector<unsigned> ids, flags;
-    for (size_t i = 0; i < lang.entries.size(); ++i) {
-      const Entry& e = lang.entries[i];
-      const std::string& s = collapsed ? e.collapsed : e.norm;
-      // The collapsed pass skips terms that shrink below three characters: "ass" → "as" would
-      // match everywhere, and "asss" already matches "ass" in the squeezed view.
-      if (collapsed && CodePoints(s).size() < 3) continue;
-      exprs.push_back(s.c_str());
-      lens.push_back(s.size());
-      ids.push_back(static_cast<unsigned>(i));
-      flags.push_back(0);
+  // Entries whose collapsed form has under three code points go to db_short (their norm, scanned over
+  // the squeezed view); every other one to db_collapsed (its collapsed form, scanned over the collapsed
+  // text). The collapsed strings live only until hs_compile_lit_multi has copied them.
+  std::vector<const char*> sx, cx;
+  std::vector<size_t> sl, cl;
+  std::vector<unsigned> sid, cid;
+  std::string collapsed_pool;
+  std::vector<std::pair<size_t, size_t>> collapsed_at;  // offset and length in collapsed_pool
+  Collapsed c;
+  for (size_t i = 0; i < lang.entries.size(); ++i) {
+    const std::string_view norm = lang.Norm(lang.entries[i]);
+    Collapse(norm, c);
+    if (CodePoints(c.text).size() < 3) {
+      sx.push_back(norm.data());
+      sl.push_back(norm.size());
+      sid.push_back(static_cast<unsigned>(i));
+    } else {
+      collapsed_at.emplace_back(collapsed_pool.size(), c.text.size());
+      collapsed_pool += c.text;
+      cid.push_back(static_cast<unsigned>(i));
     }
+  }
+  for (const auto& [off, len] : collapsed_at) {  // after the pool stopped growing
+    cx.push_back(collapsed_pool.data() + off);
+    cl.push_back(len);
+  }
+  auto build = [&](std::vector<const char*>& exprs, std::vector<size_t>& lens, std::vector<unsigned>& ids,
+                   hs_database_t** db) -> Status {
     if (exprs.empty()) return Ok{};
+    std::vector<unsigned> flags(exprs.size(), 0);
     hs_compile_error_t* err = nullptr;
     if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
                              static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, db,
@@ -154,14 +174,14 @@ Status LexiconDetector::Impl::Compile(Language& lang) {
     }
     return Ok{};
   };
-  TRIBUNE_TRY(build(false, &lang.db_squeezed));
-  TRIBUNE_TRY(build(true, &lang.db_collapsed));
+  TRIBUNE_TRY(build(sx, sl, sid, &lang.db_short));
+  TRIBUNE_TRY(build(cx, cl, cid, &lang.db_collapsed));
   return Ok{};
 }
 
 Status LexiconDetector::Impl::AllocScratch() {
   for (const Language& l : languages) {
-    for (hs_database_t* db : {l.db_squeezed, l.db_collapsed}) {
+    for (hs_database_t* db : {l.db_short, l.db_collapsed}) {
       if (db && hs_alloc_scratch(db, &proto_scratch) != HS_SUCCESS)
         return MakeError(ErrorCode::kInternal, "lexicon: cannot allocate Hyperscan scratch");
     }
@@ -180,20 +200,16 @@ std::string LexiconDetector::Impl::Serialise(uint64_t key) const {
   for (const Language& l : languages) {
     w.Str(l.code);
     w.U32(static_cast<uint32_t>(l.entries.size()));
-    for (const Entry& e : l.entries) {
-      w.Str(e.term);
-      w.Str(e.norm);
-      w.U32(e.rule);
-      w.F64(e.weight);
-      w.U32(e.flags);
-    }
+    // Entries raw (trivially copyable, same machine: the key holds the CPU features) and the pool.
+    w.Str(std::string_view(reinterpret_cast<const char*>(l.entries.data()), l.entries.size() * sizeof(Entry)));
+    w.Str(l.pool);
     w.U32(static_cast<uint32_t>(l.endings.size()));
     for (const auto& s : l.endings) w.Str(s);
     w.U32(static_cast<uint32_t>(l.markers.size()));
     for (const auto& s : l.markers) w.Str(s);
     w.U32(static_cast<uint32_t>(l.fillers.size()));
     for (const auto& s : l.fillers) w.Str(s);
-    for (hs_database_t* db : {l.db_squeezed, l.db_collapsed}) {
+    for (hs_database_t* db : {l.db_short, l.db_collapsed}) {
       if (!db) {
         w.Str("");
         continue;
@@ -226,10 +242,14 @@ bool LexiconDetector::Impl::Deserialise(std::string_view bytes, uint64_t key) {
       ok = false;
       break;
     }
+    std::string_view raw;
+    ok = r.View(raw) && raw.size() == size_t{m} * sizeof(Entry) && r.Str(l.pool);
+    if (!ok) break;
     l.entries.resize(m);
-    for (Entry& e : l.entries) {
-      ok = ok && r.Str(e.term) && r.Str(e.norm) && r.U32(e.rule) && r.F64(e.weight) && r.U32(e.flags);
-      ok = ok && e.rule < rs.size() + 1;
+    if (m > 0) std::memcpy(l.entries.data(), raw.data(), raw.size());
+    for (const Entry& e : l.entries) {
+      ok = ok && e.rule <= rs.size() && size_t{e.norm_off} + e.norm_len <= l.pool.size() &&
+           size_t{e.term_off} + e.term_len <= l.pool.size();
     }
     ok = ok && r.U32(m);
     if (!ok) break;
@@ -243,16 +263,16 @@ bool LexiconDetector::Impl::Deserialise(std::string_view bytes, uint64_t key) {
     if (!ok) break;
     l.fillers.resize(m);
     for (auto& s : l.fillers) ok = ok && r.Str(s);
-    for (hs_database_t** db : {&l.db_squeezed, &l.db_collapsed}) {
-      std::string blob;
-      ok = ok && r.Str(blob);
+    for (hs_database_t** db : {&l.db_short, &l.db_collapsed}) {
+      std::string_view blob;
+      ok = ok && r.View(blob);
       if (ok && !blob.empty()) ok = hs_deserialize_database(blob.data(), blob.size(), db) == HS_SUCCESS;
     }
     if (!ok) break;
   }
   if (!ok) {
     for (Language& l : ls) {
-      if (l.db_squeezed) hs_free_database(l.db_squeezed);
+      if (l.db_short) hs_free_database(l.db_short);
       if (l.db_collapsed) hs_free_database(l.db_collapsed);
     }
     return false;
@@ -264,11 +284,14 @@ bool LexiconDetector::Impl::Deserialise(std::string_view bytes, uint64_t key) {
 
 void LexiconDetector::Impl::LoadCache(const fs::path& cache_file, uint64_t key) {
   if (!cache_file.empty()) {
+    // One read into a buffer of the file's size (a stringstream would hold two or three copies).
+    std::error_code ec;
+    const auto size = fs::file_size(cache_file, ec);
     std::ifstream in(cache_file, std::ios::binary);
-    if (in) {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      from_cache = Deserialise(ss.str(), key);
+    if (!ec && in) {
+      std::string bytes(size, '\0');
+      if (in.read(bytes.data(), static_cast<std::streamsize>(size)) && in.gcount() == static_cast<std::streamsize>(size))
+        from_cache = Deserialise(bytes, key);
     }
   }
   if (from_cache) {
@@ -278,7 +301,7 @@ void LexiconDetector::Impl::LoadCache(const fs::path& cache_file, uint64_t key) 
       if (proto_scratch) hs_free_scratch(proto_scratch);
       proto_scratch = nullptr;
       for (Language& l : languages) {
-        if (l.db_squeezed) hs_free_database(l.db_squeezed);
+        if (l.db_short) hs_free_database(l.db_short);
         if (l.db_collapsed) hs_free_database(l.db_collapsed);
       }
     }
@@ -300,7 +323,7 @@ void LexiconDetector::Impl::StoreCache(const std::string& cache_dir, const fs::p
       fs::rename(tmp, cache_file, ec);
     else
       fs::remove(tmp, ec);
-    // Databases of earlier lexicon versions are dead weight (about 12 MB each): remove them.
+    // Databases of earlier lexicon versions are dead weight (about 25 MB each): remove them.
     for (const auto& entry : fs::directory_iterator(cache_dir, ec)) {
       const std::string name = entry.path().filename().string();
       if (name.rfind("lexicon-", 0) == 0 && entry.path().extension() == ".hsdb" && entry.path() != cache_file)

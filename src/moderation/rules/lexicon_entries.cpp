@@ -118,12 +118,11 @@ std::string lexicon_internal::Normalise(std::string_view term) {
   return s.substr(b, e - b);
 }
 
-void lexicon_internal::Derive(Entry& e) {
-  Collapsed c = Collapse(e.norm);
-  e.collapsed = c.text;
-  e.runs.clear();
+void lexicon_internal::CollapsedRuns(std::string_view norm, Collapsed& c, std::vector<uint8_t>& runs) {
+  Collapse(norm, c);
+  runs.clear();
   for (size_t i = 0; i < c.text.size();) {
-    e.runs.push_back(c.run[i]);
+    runs.push_back(c.run[i]);
     NextCp(c.text, i);
   }
 }
@@ -158,16 +157,24 @@ uint32_t LexiconDetector::Impl::RuleIndex(const std::string& rule) {
 }
 
 Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile>& files) {
+  // Entries with their own strings while parsing (a duplicate may replace one); packed at the end.
+  struct Parsed {
+    std::string term, norm;
+    uint32_t rule = 0;
+    double weight = 0;
+    uint32_t flags = 0;
+  };
+  std::vector<Parsed> parsed;
   // (norm, rule or allow) → entry index, to merge duplicates (the stronger weight wins).
   std::map<std::pair<std::string, int64_t>, size_t> seen;
-  auto add = [&](Entry e, int64_t key_rule) {
+  auto add = [&](Parsed e, int64_t key_rule) {
     auto key = std::make_pair(e.norm, key_rule);
     auto it = seen.find(key);
     if (it == seen.end()) {
-      seen.emplace(key, lang.entries.size());
-      lang.entries.push_back(std::move(e));
-    } else if (e.weight > lang.entries[it->second].weight) {
-      lang.entries[it->second] = std::move(e);
+      seen.emplace(key, parsed.size());
+      parsed.push_back(std::move(e));
+    } else if (e.weight > parsed[it->second].weight) {
+      parsed[it->second] = std::move(e);
     }
   };
   for (const SourceFile& f : files) {
@@ -200,7 +207,7 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
         std::vector<std::string> variants;
         Expand(w, variants);
         for (const std::string& v : variants) {
-          Entry e;
+          Parsed e;
           e.term = CollapseSpaces(Trim(v));
           e.norm = Normalise(e.term);
           e.flags = flags;
@@ -259,7 +266,7 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
       }
       const uint32_t rule_index = RuleIndex(rule);
       for (const std::string& v : variants) {
-        Entry e;
+        Parsed e;
         e.term = CollapseSpaces(Trim(v));
         e.norm = Normalise(e.term);
         if (e.norm.empty()) continue;
@@ -271,6 +278,31 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
       }
     }
   }
+  // Pack: one pool for every string, `term` sharing `norm`'s bytes when equal.
+  if (rules.size() > 0xFFFF) return MakeError(ErrorCode::kBadRequest, "lexicon " + lang.code + ": too many rules");
+  lang.entries.clear();
+  lang.entries.reserve(parsed.size());
+  lang.pool.clear();
+  for (const Parsed& p : parsed) {
+    if (p.term.size() > 0xFFFF || p.norm.size() > 0xFFFF || lang.pool.size() > 0xFFFF0000u)
+      return MakeError(ErrorCode::kBadRequest, "lexicon " + lang.code + ": term too long: " + p.term.substr(0, 60));
+    Entry e;
+    e.norm_off = static_cast<uint32_t>(lang.pool.size());
+    e.norm_len = static_cast<uint16_t>(p.norm.size());
+    lang.pool += p.norm;
+    e.term_off = e.norm_off;
+    e.term_len = e.norm_len;
+    if (p.term != p.norm) {
+      e.term_off = static_cast<uint32_t>(lang.pool.size());
+      e.term_len = static_cast<uint16_t>(p.term.size());
+      lang.pool += p.term;
+    }
+    e.rule = static_cast<uint16_t>(p.rule);
+    e.flags = static_cast<uint16_t>(p.flags);
+    e.weight = p.weight;
+    lang.entries.push_back(e);
+  }
+  lang.pool.shrink_to_fit();
   lang.endings.push_back("");
   for (const std::string& raw : RawEndings(lang.code)) {
     std::string n = Normalise(raw);
@@ -281,8 +313,6 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
 
 // Derived tables (never cached: cheap and free of ICU normalisation).
 void LexiconDetector::Impl::Finish(Language& lang) {
-  for (Entry& e : lang.entries)
-    if (e.runs.empty()) Derive(e);
   lang.ending_set = {lang.endings.begin(), lang.endings.end()};
   lang.marker_set = {lang.markers.begin(), lang.markers.end()};
   lang.filler_set = {lang.fillers.begin(), lang.fillers.end()};
@@ -292,8 +322,9 @@ void LexiconDetector::Impl::Finish(Language& lang) {
     if (e.flags & (kAllow | kCue | kNeedsCue)) continue;
     const std::string& rule = rules[e.rule];
     if (rule != "profanity" && rule != "hate") continue;
-    if (e.norm.find(' ') != std::string::npos) continue;
-    std::vector<UChar32> cps = CodePoints(e.norm);
+    const std::string_view norm = lang.Norm(e);
+    if (norm.find(' ') != std::string_view::npos) continue;
+    std::vector<UChar32> cps = CodePoints(norm);
     if (cps.size() < kMaskedMinLetters || cps.size() > kMaskedMaxLetters) continue;
     if (!std::all_of(cps.begin(), cps.end(), [](UChar32 c) { return IsWordChar(c); })) continue;
     lang.masked.emplace_back(static_cast<uint32_t>(i), std::move(cps));

@@ -37,7 +37,7 @@ enum : uint32_t {
   kNeedsCue = 1024, // counts only with a cue of its rule nearby
 };
 
-constexpr uint32_t kCacheFormat = 6;
+constexpr uint32_t kCacheFormat = 7;
 // How near a cue must be to a needs_cue match: bytes of the squeezed view between the two (about a dozen
 // words), in either direction, across sentence ends ("Cocaine for sale. Delivery today.").
 constexpr size_t kCueWindow = 100;
@@ -124,28 +124,37 @@ bool Elongated(const text::View& v, size_t b, size_t count);
 // ---------------------------------------------------------------------------------------------
 // Lexicon data.
 
+// One entry, packed: 178k of them after template expansion, so no per-entry heap allocation. Its strings
+// live in Language::pool; `term` shares the bytes of `norm` when the two are equal (most phrases). The
+// struct is trivially copyable and stored as is in the cache file.
 struct Entry {
-  std::string term;  // as written (one expansion of a template), for details
-  std::string norm;  // squeezed view of the term
-  uint32_t rule = 0;
+  uint32_t norm_off = 0, term_off = 0;  // byte offsets into Language::pool
+  uint16_t norm_len = 0, term_len = 0;
+  uint16_t rule = 0;   // index into Impl::rules
+  uint16_t flags = 0;  // k* flags above
   double weight = 0;
-  uint32_t flags = 0;
-  // Derived (not cached): the collapsed form and each of its code points' run length in `norm`.
-  std::string collapsed;
-  std::vector<uint8_t> runs;
 };
+static_assert(sizeof(Entry) == 24, "Entry is stored raw in the cache file");
 
 struct Language {
   std::string code;
   std::vector<Entry> entries;
+  std::string pool;                  // every entry's norm and (when it differs) term, back to back
   std::vector<std::string> endings;  // normalised inflection endings, "" first
   std::vector<std::string> markers;  // normalised second-person words
   std::vector<std::string> fillers;  // normalised words that may stand between a marker and an insult
-  hs_database_t* db_squeezed = nullptr;
+  // db_short: the squeezed view against entries whose collapsed form is under three code points ("ass" →
+  // "as" would match everywhere collapsed). db_collapsed: every other entry's collapsed form against the
+  // collapsed text; a hit there stands for an exact squeezed match (runs equal inside, at least as long at
+  // the ends) or for an elongation ("fuuuuck"), so one database serves both (see Detect).
+  hs_database_t* db_short = nullptr;
   hs_database_t* db_collapsed = nullptr;
   // Derived: entries eligible for the masked pass, with their code points.
   std::vector<std::pair<uint32_t, std::vector<UChar32>>> masked;
   std::unordered_set<std::string> ending_set, marker_set, filler_set;
+
+  std::string_view Norm(const Entry& e) const { return {pool.data() + e.norm_off, e.norm_len}; }
+  std::string_view Term(const Entry& e) const { return {pool.data() + e.term_off, e.term_len}; }
 };
 
 struct SourceFile {
@@ -162,11 +171,13 @@ struct Hit {
   const Entry* entry;
   bool masked;
   const Entry* cue = nullptr;  // the context that made a needs_cue entry count
+  const Language* cue_lang = nullptr;
 };
 
 // lexicon_entries.cpp
 std::string Normalise(std::string_view term);
-void Derive(Entry& e);
+// The collapsed form of a normalised term and each of its code points' run length in the term.
+void CollapsedRuns(std::string_view norm, Collapsed& c, std::vector<uint8_t>& runs);
 // The .txt files of one language directory, sorted by name.
 Result<std::vector<SourceFile>> ReadSources(const std::filesystem::path& dir);
 

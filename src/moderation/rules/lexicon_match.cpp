@@ -235,43 +235,84 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
     const Entry* entry;
     size_t b, e;  // in the squeezed view
   };
-  std::vector<Cand> cands;
+  std::vector<Cand> cands, exact, elongated;
   std::vector<RawHit> raw;
   raw.reserve(64);
+  thread_local Collapsed term_col;
+  thread_local std::vector<uint8_t> runs;
+  const bool text_collapsed = col.text.size() != sq.size();
   for (const Language& lang : languages) {
-    if (lang.db_squeezed) {
+    // Exact matches in the squeezed view: db_short's hits, and db_collapsed's hits whose runs agree.
+    exact.clear();
+    if (lang.db_short) {
       raw.clear();
       ScanContext ctx{&raw};
-      hs_scan(lang.db_squeezed, sq.data(), static_cast<unsigned>(sq.size()), 0, scratch, OnMatch, &ctx);
+      hs_scan(lang.db_short, sq.data(), static_cast<unsigned>(sq.size()), 0, scratch, OnMatch, &ctx);
       for (const RawHit& h : raw) {
         const Entry& e = lang.entries[h.id];
-        cands.push_back({&lang, &e, static_cast<size_t>(h.to) - e.norm.size(), static_cast<size_t>(h.to)});
+        exact.push_back({&lang, &e, static_cast<size_t>(h.to) - e.norm_len, static_cast<size_t>(h.to)});
       }
     }
-    if (lang.db_collapsed && col.text.size() != sq.size()) {  // nothing collapsed: the first pass saw it all
+    elongated.clear();
+    if (lang.db_collapsed) {
       raw.clear();
       ScanContext ctx{&raw};
       hs_scan(lang.db_collapsed, col.text.data(), static_cast<unsigned>(col.text.size()), 0, scratch, OnMatch,
               &ctx);
       for (const RawHit& h : raw) {
         const Entry& e = lang.entries[h.id];
-        const size_t cb = static_cast<size_t>(h.to) - e.collapsed.size(), ce = static_cast<size_t>(h.to);
-        // Counts only where the text repeats a letter more than the term, never less, and the extra
-        // repeats are an elongation (the squeezed view cut a run of three or more: "fuuuuck"), not a
-        // spelling ("Shiite" is no "shite", "puttee" no "pute"); runs of spaces count as they are.
-        bool longer = false, shorter = false;
+        const std::string_view norm = lang.Norm(e);
+        CollapsedRuns(norm, term_col, runs);
+        const size_t cb = static_cast<size_t>(h.to) - term_col.text.size(), ce = static_cast<size_t>(h.to);
+        // The squeezed view holds the term itself here when every inner run has the term's length and the
+        // outer ones at least its length (the term starts and ends inside them: "kkill" holds "kill").
+        // The term has three code points or more, so its first and last ones are distinct runs.
+        bool inner_equal = true, ends_cover = true;
+        size_t first_len = 0, second_at = 0, last_at = 0, last_len = 0;
         size_t q = 0;
         for (size_t i = cb; i < ce; ++q) {
-          const uint8_t tr = col.run[i], er = e.runs[q];
+          const size_t at = i;
+          NextCp(col.text, i);
+          const uint8_t tr = col.run[at], er = runs[q];
+          const bool end = q == 0 || i >= ce;
+          if (end)
+            ends_cover &= tr >= er;
+          else
+            inner_equal &= tr == er;
+          if (q == 0) first_len = (i - at) * er;
+          if (q == 1) second_at = col.src[at];
+          if (i >= ce) last_at = col.src[at], last_len = (i - at) * er;
+        }
+        if (inner_equal && ends_cover && second_at >= first_len) {
+          const size_t b = second_at - first_len, end = last_at + last_len;
+          if (end <= sq.size() && end - b == norm.size() && sq.compare(b, norm.size(), norm) == 0)
+            exact.push_back({&lang, &e, b, end});
+        }
+        if (!text_collapsed) continue;  // nothing collapsed: no elongation to find
+        // An elongation counts only where the text repeats a letter more than the term, never less, and
+        // the extra repeats are an elongation (the squeezed view cut a run of three or more: "fuuuuck"),
+        // not a spelling ("Shiite" is no "shite", "puttee" no "pute"); runs of spaces count as they are.
+        bool longer = false, shorter = false;
+        q = 0;
+        for (size_t i = cb; i < ce; ++q) {
+          const uint8_t tr = col.run[i], er = runs[q];
           shorter |= tr < er;
           if (tr > er) longer |= col.text[i] == ' ' || Elongated(v.squeezed, col.src[i], tr);
           NextCp(col.text, i);
         }
         if (!longer || shorter) continue;
         auto [sb, se] = col.ToSource(cb, ce);
-        cands.push_back({&lang, &e, sb, se});
+        elongated.push_back({&lang, &e, sb, se});
       }
     }
+    // Exact matches first, in the order a scan of the squeezed view reported them when it was one
+    // database (by end, the longer match first, then by entry), then elongations: ties below (which term
+    // or cue a signal names) are broken by this order.
+    std::sort(exact.begin(), exact.end(), [](const Cand& x, const Cand& y) {
+      return x.e != y.e ? x.e < y.e : x.b != y.b ? x.b < y.b : x.entry < y.entry;
+    });
+    cands.insert(cands.end(), exact.begin(), exact.end());
+    cands.insert(cands.end(), elongated.begin(), elongated.end());
   }
   Release(scratch);
 
@@ -350,7 +391,7 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
     }
     if (!near) continue;
     auto span = v.squeezed.ToOriginal(n.begin, n.end);
-    hits.push_back({n.rule, n.confidence, span.first, span.second, n.lang, n.entry, false, near->entry});
+    hits.push_back({n.rule, n.confidence, span.first, span.second, n.lang, n.entry, false, near->entry, near->lang});
   }
 
   MaskedPass(v, edition, hits);
@@ -371,8 +412,9 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
     Signal s;
     s.rule = rules[best.rule];
     s.confidence = best.confidence;
-    s.detail = "lexicon " + best.lang->code + "/" + s.rule + ": " + best.entry->term +
-               (best.masked ? " (masked)" : "") + (best.cue ? " (with \"" + best.cue->term + "\")" : "");
+    s.detail = "lexicon " + best.lang->code + "/" + s.rule + ": " + std::string(best.lang->Term(*best.entry)) +
+               (best.masked ? " (masked)" : "") +
+               (best.cue ? " (with \"" + std::string(best.cue_lang->Term(*best.cue)) + "\")" : "");
     s.spans.emplace_back(begin, end);
     out.push_back(std::move(s));
     i = j;

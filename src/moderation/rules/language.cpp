@@ -42,6 +42,21 @@ double ForeignScriptShare(const JudgedText& jt, std::string_view lang, const std
   return static_cast<double>(n) / static_cast<double>(jt.letters);
 }
 
+// An upper bound of ForeignScriptShare over every language: the share of the letters in scripts that no
+// edition language is written in.
+double ForeignScriptBound(const JudgedText& jt, const std::vector<std::string>& editions) {
+  if (jt.letters == 0) return 0;
+  std::array<bool, language::kScriptCount> home{};
+  for (const std::string& e : editions) {
+    for (Script s : language::ScriptsOf(e)) home[static_cast<size_t>(s)] = true;
+  }
+  size_t n = 0;
+  for (size_t s = 0; s < language::kScriptCount; ++s) {
+    if (!home[s]) n += jt.script_letters[s];
+  }
+  return static_cast<double>(n) / static_cast<double>(jt.letters);
+}
+
 Script DominantScript(const JudgedText& jt) {
   size_t best = 0;
   for (size_t s = 1; s < language::kScriptCount; ++s) {
@@ -65,12 +80,14 @@ int Percent(double x) { return static_cast<int>(x * 100 + 0.5); }
 
 void LanguageDetector::Detect(const DetectorInput& input, std::vector<Signal>& out) const {
   try {
-    std::vector<std::string> editions = edition_languages_;
-    if (editions.empty()) {
+    // The configured languages, or else the input's (a copy per comment only in that case).
+    std::vector<std::string> input_editions;
+    if (edition_languages_.empty()) {
       std::string lang = language::NormalizeLanguage(input.language);
       if (lang.empty()) return;
-      editions.push_back(std::move(lang));
+      input_editions.push_back(std::move(lang));
     }
+    const std::vector<std::string>& editions = edition_languages_.empty() ? input_editions : edition_languages_;
     const JudgedText jt = language::PrepareText(input.views.original);
     if (jt.letters < language::kMinLetters) return;
 
@@ -85,14 +102,34 @@ void LanguageDetector::Detect(const DetectorInput& input, std::vector<Signal>& o
     }
     if (edition_stop >= kEditionStopVeto && edition_stop >= other_stop) return;
 
+    // What the cheap evidence allows whatever language L the detectors name (the models cost most of the
+    // rule's time, so they are asked only while a signal is still possible): script evidence can agree
+    // only when the letters in scripts no edition uses reach kScriptAgree (ForeignScriptShare counts a
+    // subset of them), stop-word evidence only when some other language's list passes its thresholds.
+    const bool script_possible = ForeignScriptBound(jt, editions) >= kScriptAgree;
+    bool stop_possible = false;
+    for (const auto& [code, hits] : sw.hits) {
+      const double share = static_cast<double>(hits) / static_cast<double>(sw.words);
+      stop_possible = stop_possible || (!IsEdition(editions, code) && share >= kStopAgree && hits >= kStopAgreeHits &&
+                                        share >= 2 * edition_stop);
+    }
+    // The contradiction veto below, for every L: L's stop-word share is at most other_stop.
+    if (!script_possible && edition_stop >= kStopContradict && edition_stop >= other_stop) return;
+
     // Much of the text in an edition language (a translation, a long English part): readers can follow.
     // CLD2 first: it is about three times cheaper than fastText.
     const Guess cld = Cld2Guess(jt.text);
     if (EditionWeight(cld, editions) >= kEditionVeto) return;
+    auto foreign = [&](const Guess& g) { return !g.language.empty() && !IsEdition(editions, g.language); };
+    // fastText only when its answer can still lead to a signal: CLD2 naming an edition language rules out
+    // both agreement and a sure fastText (the other detector must not read the edition's language); CLD2
+    // unable to agree leaves a sure fastText, which then needs script or stop-word evidence.
+    if (IsEdition(editions, cld.language)) return;
+    const bool cld_may_agree = foreign(cld) && cld.reliable && cld.probability >= kCld2AgreeShare;
+    if (!cld_may_agree && !script_possible && !stop_possible) return;
     const Guess ft = FastTextGuess(jt.text);
     if (EditionWeight(ft, editions) >= kEditionVeto) return;
 
-    auto foreign = [&](const Guess& g) { return !g.language.empty() && !IsEdition(editions, g.language); };
     const bool agree = foreign(cld) && cld.reliable && cld.probability >= kCld2AgreeShare &&
                        ft.probability >= kFastTextAgreeProb && language::SameLanguage(cld.language, ft.language);
     const bool sure_ft = foreign(ft) && ft.probability >= kSure;

@@ -191,10 +191,15 @@ LanguageDetector::Guess LanguageDetector::FastTextGuess(std::string_view text) c
     }
     text = text.substr(0, cut);
   }
-  std::string line(text);
+  // fastText reads a std::istream; a per-thread one is reset instead of building a stream (and its
+  // locale) for every comment.
+  thread_local std::istringstream in;
+  thread_local std::string line;
+  line.assign(text);
   std::replace(line.begin(), line.end(), '\n', ' ');  // fastText stops at the end of a line
   line.push_back('\n');
-  std::istringstream in(std::move(line));
+  in.clear();
+  in.str(line);
   std::vector<std::pair<fasttext::real, std::string>> predictions;
   model_->predictLine(in, predictions, /*k=*/3, /*threshold=*/0.0f);
   constexpr std::string_view kPrefix = "__label__";

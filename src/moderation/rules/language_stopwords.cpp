@@ -9,7 +9,10 @@
 // "me", "no", "do", "by", "as", "so", "also", "was" (frequent in Spanish, Italian, Polish, German or
 // Portuguese too). Words are lower case (casing::FoldLower; ё is folded to е). Elided French forms ("c'est",
 // "l'article") split at the apostrophe, hence "c", "l", "d", "j", "qu".
-#include <unordered_map>
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <vector>
 
 #include "moderation/rules/form.hpp"
 #include "moderation/rules/language.hpp"
@@ -74,19 +77,62 @@ constexpr StopList kLists[] = {
 constexpr size_t kListCount = std::size(kLists);
 static_assert(kListCount <= 32, "one bit per list");
 
-// word → bit set of the lists it is in. Built once; the string_views point into the literals above.
-const std::unordered_map<std::string_view, uint32_t>& Index() {
+// word → bit set of the lists it is in: an open-addressing table with a power-of-two size and FNV-1a,
+// because std::unordered_map's Murmur hash and modulo by a prime were a good part of the rule's time for
+// ~100 short words per comment. Per first byte, a mask of the word lengths (in bytes, 63 for 63 and more)
+// that occur turns many words away before hashing. Built once; the string_views point into the literals
+// above.
+struct StopIndex {
+  static constexpr size_t kSlots = 4096;  // over four times the words of all lists: short probe runs
+  struct Slot {
+    std::string_view word;  // empty: free
+    uint32_t lists = 0;
+  };
+  std::vector<Slot> slots = std::vector<Slot>(kSlots);
+  std::array<uint64_t, 256> lengths{};
+
+  static uint64_t LengthBit(size_t n) { return uint64_t{1} << std::min<size_t>(n, 63); }
+  static size_t Hash(std::string_view w) {
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (const char c : w) h = (h ^ static_cast<uint8_t>(c)) * 0x100000001B3ull;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+  Slot& SlotOf(std::string_view word) {
+    size_t k = Hash(word) & (kSlots - 1);
+    while (!slots[k].word.empty() && slots[k].word != word) k = (k + 1) & (kSlots - 1);
+    return slots[k];
+  }
+  void Add(std::string_view word, uint32_t list_bit) {
+    Slot& slot = SlotOf(word);
+    slot.word = word;
+    slot.lists |= list_bit;
+    lengths[static_cast<uint8_t>(word[0])] |= LengthBit(word.size());
+  }
+  // The lists `word` (not empty) is in, or nullptr.
+  const uint32_t* Find(std::string_view word) const {
+    if ((lengths[static_cast<uint8_t>(word[0])] & LengthBit(word.size())) == 0) return nullptr;
+    for (size_t k = Hash(word) & (kSlots - 1);; k = (k + 1) & (kSlots - 1)) {
+      if (slots[k].word.empty()) return nullptr;
+      if (slots[k].word == word) return &slots[k].lists;
+    }
+  }
+};
+
+const StopIndex& Index() {
   static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string_view, uint32_t>();
+    auto* m = new StopIndex();
     for (size_t l = 0; l < kListCount; ++l) {
       std::string_view words = kLists[l].words;
       while (!words.empty()) {
         const size_t space = words.find(' ');
         const std::string_view word = words.substr(0, space);
-        if (!word.empty()) (*m)[word] |= 1u << l;
+        if (!word.empty()) m->Add(word, 1u << l);
         words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
       }
     }
+    size_t used = 0;
+    for (const StopIndex::Slot& slot : m->slots) used += slot.word.empty() ? 0 : 1;
+    if (used * 2 > StopIndex::kSlots) std::abort();  // the lists outgrew the table: raise kSlots
     return m;
   }();
   return *index;
@@ -120,24 +166,28 @@ StopWordStats CountStopWords(std::string_view judged_text) {
   // Words: runs of letters (apostrophes, hyphens and digits split them). Scripts written without spaces
   // (Han, Kana, Thai) give few long "words" and no hits, which is right: they have no lists here.
   size_t i = 0;
+  // ASCII without a call to the decoder: most of most texts.
+  auto decode = [&](size_t at) {
+    const auto byte = static_cast<uint8_t>(folded[at]);
+    return byte < 0x80 ? casing::Decoded{byte, 1} : casing::Decode(folded, at);
+  };
   while (i < folded.size()) {
-    casing::Decoded d = casing::Decode(folded, i);
+    casing::Decoded d = decode(i);
     if (ScriptOf(d.cp) == Script::kNone) {
       i += d.length;
       continue;
     }
     size_t j = i;
     while (j < folded.size()) {
-      casing::Decoded e = casing::Decode(folded, j);
+      casing::Decoded e = decode(j);
       // Combining marks stay inside a word (decomposed Vietnamese, Devanagari signs are letters already).
       if (ScriptOf(e.cp) == Script::kNone && !(e.cp >= 0x300 && e.cp <= 0x36F)) break;
       j += e.length;
     }
     ++stats.words;
-    auto it = index.find(std::string_view(folded).substr(i, j - i));
-    if (it != index.end()) {
+    if (const uint32_t* lists = index.Find(std::string_view(folded).substr(i, j - i))) {
       for (size_t l = 0; l < kListCount; ++l) {
-        if (it->second & (1u << l)) ++counts[l];
+        if (*lists & (1u << l)) ++counts[l];
       }
     }
     i = j;

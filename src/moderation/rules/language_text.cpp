@@ -147,8 +147,9 @@ struct CodePoint {
   uint32_t begin, end;  // bytes in the original
 };
 
-bool IsSpace(char32_t c) {
-  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+inline bool IsSpace(char32_t c) {
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);  // most characters: one test
+  return (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
          c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
@@ -275,14 +276,19 @@ JudgedText PrepareText(std::string_view original) {
     window = window.substr(0, cut);
   }
 
-  std::vector<CodePoint> cps;
+  // Per-thread buffers: allocating and freeing them for every comment cost more than filling them.
+  thread_local std::vector<CodePoint> cps;
+  thread_local std::vector<bool> drop;
+  cps.clear();
   cps.reserve(window.size());
   for (size_t i = 0; i < window.size();) {
-    casing::Decoded d = casing::Decode(window, i);
+    const auto byte = static_cast<uint8_t>(window[i]);
+    // ASCII without a call to the decoder: most of most texts.
+    const casing::Decoded d = byte < 0x80 ? casing::Decoded{byte, 1} : casing::Decode(window, i);
     cps.push_back({d.cp, static_cast<uint32_t>(i), static_cast<uint32_t>(i + d.length)});
     i += d.length;
   }
-  std::vector<bool> drop(cps.size(), false);
+  drop.assign(cps.size(), false);
   DropQuotedLines(cps, drop);
   DropQuotations(cps, drop);
   DropLinks(cps, drop);
@@ -301,7 +307,8 @@ JudgedText PrepareText(std::string_view original) {
     if (out.text.size() + need > kMaxJudgedBytes) break;
     if (pending_space) out.text.push_back(' ');
     pending_space = false;
-    text::AppendUtf8(out.text, c);
+    if (c < 0x80) out.text.push_back(static_cast<char>(c));  // as AppendUtf8 would, without the call
+    else text::AppendUtf8(out.text, c);
     if (!any) out.begin = cps[i].begin;
     any = true;
     out.end = cps[i].end;

@@ -433,7 +433,23 @@ class Scanner {
 UrlFinder::UrlFinder(std::shared_ptr<const PublicSuffixList> psl, UrlFinderOptions options)
     : psl_(std::move(psl)), options_(options) {}
 
+namespace {
+
+// Whether `text` may hold a URL at all: a scheme needs its ':' ("://", "[:]//"), a host without one needs
+// a label separator, which is a '.' or a defanged token holding a '.' or "dot" ("[.]", "(dot)"). Two
+// memchr-speed searches then spare the scanner's per-character work on texts without either.
+bool MayHoldUrl(std::string_view text) {
+  if (text.find_first_of(".:") != std::string_view::npos) return true;
+  for (size_t i = text.find_first_of("dD"); i != std::string_view::npos; i = text.find_first_of("dD", i + 1)) {
+    if (i + 2 < text.size() && LowerAscii(text[i + 1]) == 'o' && LowerAscii(text[i + 2]) == 't') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<Url> UrlFinder::Find(std::string_view text) const {
+  if (!MayHoldUrl(text)) return {};
   std::vector<Url> urls = Scanner(text, *psl_, options_).Run();
   // Embedded URLs start inside an earlier URL's path; the scan found them in order, so they are sorted.
   return urls;

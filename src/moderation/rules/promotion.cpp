@@ -165,11 +165,10 @@ const char* PromoKindName(PromoKind kind) {
 namespace {
 
 void CollectTokens(PromoScan& scan, const UrlFinder* urls) {
-  const bool digits = std::any_of(scan.s.begin(), scan.s.end(), IsDigit);
-  if (digits) ScanAmounts(scan);
+  if (scan.digits) ScanAmounts(scan);
   ScanPromoCodes(scan);
   ScanHandles(scan);
-  if (digits) ScanWallets(scan);
+  if (scan.digits) ScanWallets(scan);
   if (urls) AddLinkFeatures(scan, urls->Find(scan.s));
 }
 

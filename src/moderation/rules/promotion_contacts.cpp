@@ -285,9 +285,11 @@ void ScanPhoneContacts(PromoScan& scan) {
 
 void ScanHandles(PromoScan& scan) {
   ScanMessengerLinks(scan);
-  ScanMessengerWords(scan);
-  ScanHandlesBeforeWords(scan);
-  ScanPhoneContacts(scan);
+  // A messenger word counts only with an "@name" or a phone number (7+ digits) after it, a handle before
+  // a word needs its '@', a contact its digits: without them these scans cannot find anything.
+  if (scan.at_sign || scan.digits) ScanMessengerWords(scan);
+  if (scan.at_sign) ScanHandlesBeforeWords(scan);
+  if (scan.digits) ScanPhoneContacts(scan);
 }
 
 void ScanWallets(PromoScan& scan) {
@@ -300,7 +302,8 @@ void ScanWallets(PromoScan& scan) {
     }
     size_t j = i;
     while (j < n && IsAsciiAlnum(s[j])) ++j;
-    if (!WordBefore(s, i) && !WordAt(s, j) && j - i >= 26 && IsWallet(s.substr(i, j - i))) {
+    // The length first: nearly every run is far too short, and the decoding word tests are not needed then.
+    if (j - i >= 26 && !WordBefore(s, i) && !WordAt(s, j) && IsWallet(s.substr(i, j - i))) {
       scan.Add({PromoKind::kWallet, i, j});
     }
     i = j;

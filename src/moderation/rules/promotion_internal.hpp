@@ -95,8 +95,17 @@ struct PromoScan {
   std::vector<uint32_t> starts;  // WordStarts(text)
   std::vector<PromoFeature> out;
   std::array<size_t, 32> counts{};
+  // Whether the text holds an ASCII digit / an '@' at all: most comments hold neither, and the scanners
+  // that need one (amounts, phone numbers, wallets, handles) are skipped then.
+  bool digits = false;
+  bool at_sign = false;
 
-  explicit PromoScan(std::string_view text) : s(text), lower(casing::FoldLower(text)), starts(WordStarts(text)) {}
+  explicit PromoScan(std::string_view text) : s(text), lower(casing::FoldLower(text)), starts(WordStarts(text)) {
+    for (const char c : text) {
+      digits |= IsDigit(c);
+      at_sign |= c == '@';
+    }
+  }
   bool Full(PromoKind kind) const { return counts[static_cast<size_t>(kind)] >= kMaxPerKind; }
   void Add(const PromoFeature& f) {
     if (Full(f.kind)) return;
@@ -135,9 +144,14 @@ class WordLists {
     PromoKind kind = PromoKind::kCallToAction;
   };
   std::vector<Phrase> phrases_;
-  std::unordered_map<std::string, std::vector<uint32_t>> by_first_;
+  // Transparent hashing: the words of a text are looked up as string_views, without a std::string each.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>> by_first_;
   std::unordered_map<uint16_t, std::vector<uint32_t>> prefix_first_;  // one-word prefix phrases by first two bytes
-  std::unordered_set<std::string> negators_;
+  std::unordered_set<std::string, Hash, std::equal_to<>> negators_;
 };
 
 }  // namespace tribune::moderation::promo_internal

@@ -257,7 +257,7 @@ void WordLists::Match(const text::View& squeezed, PromoScan& scan) const {
   };
   auto negated = [&](size_t k) {
     for (size_t back = 1; back <= kNegationReach && back <= k; ++back) {
-      if (negators_.count(std::string(word(k - back)))) return true;
+      if (negators_.contains(word(k - back))) return true;
     }
     return false;
   };
@@ -271,10 +271,8 @@ void WordLists::Match(const text::View& squeezed, PromoScan& scan) const {
     if (ph.kind == PromoKind::kPoliticalCall && !CallContinues(scan.s, e)) return;
     scan.Add(f);
   };
-  std::string key;
   for (size_t k = 0; k < words.size(); ++k) {
-    key.assign(word(k));
-    if (auto it = by_first_.find(key); it != by_first_.end()) {
+    if (auto it = by_first_.find(word(k)); it != by_first_.end()) {
       for (uint32_t index : it->second) {
         if (matches(phrases_[index], k)) emit(phrases_[index], k);
       }

@@ -1094,7 +1094,8 @@ void WriteSummary(const Env& env) {
   double sum_mean = 0, sum_cpu = 0;
   bool first = true;
   for (const char* s :
-       {"precheck", "build_views", "form", "privacy", "lexicon", "learned", "policy_decide"}) {
+       {"precheck", "build_views", "form", "privacy", "lexicon", "learned", "links", "promotion", "language",
+        "off_topic", "policy_decide"}) {
     if (!g_timed.count(s)) continue;
     const Timed& t = g_timed[s];
     sum_mean += t.all.mean;

@@ -28,10 +28,13 @@ const std::vector<std::string>& Languages() {
   return kLanguages;
 }
 
-// The shipped lexicons, loaded once for the whole suite.
+// The shipped lexicons, loaded once per test process. ctest runs each test in its own process, so the
+// compiled databases go to a cache shared by the test processes (and rule_engine_test, which builds the
+// same lexicons): only the first compiles them.
 const LexiconDetector& Shipped() {
   static const std::unique_ptr<LexiconDetector> detector = [] {
-    auto d = LexiconDetector::Load(SourceDir() + "/data/lexicons", Languages());
+    auto d = LexiconDetector::Load(SourceDir() + "/data/lexicons", Languages(),
+                                   (fs::temp_directory_path() / "tribune-test-lexicon-cache").string());
     if (!d.ok()) {
       ADD_FAILURE() << d.error().message;
       std::abort();

@@ -204,6 +204,10 @@ PhoneVerdict PhoneShape(const PhoneCandidate& c) {
   bool dot = std::find(c.seps.begin(), c.seps.end(), '.') != c.seps.end();
   if (dot && !std::all_of(c.seps.begin(), c.seps.end(), [](char k) { return k == '.'; }))
     return PhoneVerdict::kDrop;  // opening hours "9.00-17.00", "1.5-2.5"
+  if (dot && !c.plus && !c.paren && groups == 4 &&
+      std::all_of(c.groups.begin(), c.groups.end(),
+                  [](std::string_view g) { return g.size() <= 3 && GroupValue(g) <= 255; }))
+    return PhoneVerdict::kDrop;  // an IPv4 address "198.51.100.12" (the links rule judges those)
   for (size_t k = 0; k < groups; ++k) {
     size_t len = c.groups[k].size();
     if (dot && (len > 4 || groups < 3)) return PhoneVerdict::kDrop;   // decimals, coordinates

@@ -140,6 +140,13 @@ TEST(PrivacyPhone, DropsDatesTimesAndYears) {
   EXPECT_TRUE(Clean("call me on 2024-11-30"));
 }
 
+TEST(PrivacyPhone, DropsIpv4AddressesButNotDottedPhones) {
+  EXPECT_TRUE(Clean("check http://198.51.100.12/index.html for the leaked files"));
+  EXPECT_TRUE(Clean("the server at 203.0.113.254 answered, call me about it"));
+  EXPECT_FALSE(Clean("call me at 555.123.4567 tonight"));  // a 4-digit group: no address
+  EXPECT_FALSE(Clean("call me at 198.51.100.312 tonight")); // 312 > 255: not an address, a number
+}
+
 TEST(PrivacyPhone, DropsPricesAmountsAndCounts) {
   EXPECT_TRUE(Clean("It costs $1,299.00 or 1 299 ₽"));
   EXPECT_TRUE(Clean("sold for 1 299 000 ₽, or €1 200 000"));

@@ -144,42 +144,24 @@ bool SameView(const View& a, const View& b) {
 }
 
 TEST(TextViewsGolden, EveryViewMatchesTheRecordedOutput) {
-  tribune::testing::GoldenFile golden(kGolden);
-  ASSERT_TRUE(golden.writing() || golden.loaded()) << "missing " << kGolden;
   const std::vector<std::string> corpus = Corpus();
-  size_t checked = 0, unknown = 0, generated = EdgeCases().size() + 1350;
-  for (size_t i = 0; i < corpus.size(); ++i) {
-    const std::string& in = corpus[i];
-    ASSERT_TRUE(IsValidUtf8(in)) << "input " << i;
+  auto outputs = [](const std::string& in) {
+    EXPECT_TRUE(IsValidUtf8(in)) << "\"" << in << "\"";
     const TextViews tv = BuildViews(in);
     const TextViews nw = BuildViews(in, /*with_words=*/false);
-    ASSERT_TRUE(SameView(tv.folded, nw.folded) && SameView(tv.skeleton, nw.skeleton) &&
+    EXPECT_TRUE(SameView(tv.folded, nw.folded) && SameView(tv.skeleton, nw.skeleton) &&
                 SameView(tv.deleet, nw.deleet) && SameView(tv.squeezed, nw.squeezed))
-        << "with_words changes the views of input " << i;
-    const std::string input_digest = Digest().Str(in).Hex();
-    const std::string outputs = Outputs(tv);
-    const std::string* expected = golden.Check(input_digest, outputs);
-    if (golden.writing()) continue;
-    if (expected == nullptr) {
-      // A generated input is always recorded; a rule-table line may be newer than the file.
-      ASSERT_GE(i, generated) << "generated input " << i << " is not in " << kGolden;
-      ++unknown;
-      continue;
-    }
-    ++checked;
-    EXPECT_EQ(outputs, *expected)
-        << "input " << i << " (digest " << input_digest << "): \"" << in
-        << "\"\n(folded skeleton deleet squeezed squeeze1(squeezed) squeeze1(deleet) words)";
-  }
-  if (golden.writing()) {
-    ASSERT_TRUE(
-        golden.Write("BuildViews outputs: input digest, then 32-bit digests of folded, skeleton, deleet,\n"
-                     "squeezed, Squeeze1(squeezed), Squeeze1(deleet), words+mixed_script_word.\n"
-                     "Written by src/text/views_golden_test.cpp with TRIBUNE_WRITE_GOLDEN=1."));
-    GTEST_SKIP() << "wrote " << kGolden;
-  }
-  std::printf("views golden: %zu inputs checked, %zu rule-table lines newer than the file\n", checked,
-              unknown);
+        << "with_words changes the views of \"" << in << "\"";
+    return Outputs(tv);
+  };
+  tribune::testing::RunGolden(
+      kGolden, "views",
+      "BuildViews outputs: input digest, then 32-bit digests of folded, skeleton, deleet,\n"
+      "squeezed, Squeeze1(squeezed), Squeeze1(deleet), words+mixed_script_word.\n"
+      "Written by src/text/views_golden_test.cpp with TRIBUNE_WRITE_GOLDEN=1.",
+      corpus, EdgeCases().size() + 1350, outputs, [](const std::string&) {
+        return std::string("(folded skeleton deleet squeezed squeeze1(squeezed) squeeze1(deleet) words)");
+      });
 }
 
 }  // namespace

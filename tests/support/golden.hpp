@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "support/moderation_table.hpp"
 
 namespace tribune::testing {
@@ -143,5 +145,38 @@ class GoldenFile {
   std::map<std::string, std::string> seen_;
   std::vector<std::string> order_;
 };
+
+// The body of every golden test: records (TRIBUNE_WRITE_GOLDEN=1, then the test is skipped) or checks
+// `outputs(input)` for each input of `corpus` against the file at `path`. The first `generated` inputs
+// never change and must all be in the file; later ones are rule-table lines, which may be newer than the
+// file: they are skipped and counted. `explain(input)` is added to a mismatch's message. `name` and
+// `header` label the summary line and the written file.
+template <class Outputs, class Explain>
+void RunGolden(const std::filesystem::path& path, const char* name, const std::string& header,
+               const std::vector<std::string>& corpus, size_t generated, Outputs outputs, Explain explain) {
+  GoldenFile golden(path);
+  ASSERT_TRUE(golden.writing() || golden.loaded()) << "missing " << path;
+  size_t checked = 0, unknown = 0;
+  for (size_t i = 0; i < corpus.size(); ++i) {
+    const std::string& in = corpus[i];
+    const std::string input_digest = Digest().Str(in).Hex();
+    const std::string out = outputs(in);
+    const std::string* expected = golden.Check(input_digest, out);
+    if (golden.writing()) continue;
+    if (expected == nullptr) {
+      ASSERT_GE(i, generated) << "generated input " << i << " is not in " << path;
+      ++unknown;
+      continue;
+    }
+    ++checked;
+    EXPECT_EQ(out, *expected) << "input " << i << " (digest " << input_digest << "): \"" << in << "\"\n"
+                              << explain(in);
+  }
+  if (golden.writing()) {
+    ASSERT_TRUE(golden.Write(header)) << "cannot write " << path;
+    GTEST_SKIP() << "wrote " << path;
+  }
+  std::printf("%s golden: %zu inputs checked, %zu rule-table lines newer than the file\n", name, checked, unknown);
+}
 
 }  // namespace tribune::testing

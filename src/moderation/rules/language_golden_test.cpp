@@ -179,35 +179,17 @@ std::string Describe(std::string_view text) {
 }
 
 TEST(LanguageGolden, JudgedTextGuessesAndSignalsEqualTheRecordedOutput) {
-  tribune::testing::GoldenFile golden(kGolden);
-  ASSERT_TRUE(golden.writing() || golden.loaded()) << "missing " << kGolden;
   std::vector<std::string> corpus = HandPicked();
   Rng rng(3011);
   for (int k = 0; k < 3000; ++k) corpus.push_back(Generated(rng));
   const size_t generated = corpus.size();
   for (std::string& line : tribune::testing::RuleTableTexts(TRIBUNE_SOURCE_DIR)) corpus.push_back(std::move(line));
-  size_t checked = 0, unknown = 0;
-  for (size_t i = 0; i < corpus.size(); ++i) {
-    const std::string& in = corpus[i];
-    const std::string input_digest = Digest().Str(in).Hex();
-    const std::string outputs = Outputs(in);
-    const std::string* expected = golden.Check(input_digest, outputs);
-    if (golden.writing()) continue;
-    if (expected == nullptr) {
-      ASSERT_GE(i, generated) << "generated input " << i << " is not in " << kGolden;
-      ++unknown;
-      continue;
-    }
-    ++checked;
-    EXPECT_EQ(outputs, *expected) << "input " << i << ": \"" << in << "\"\nnow signals:\n" << Describe(in);
-  }
-  if (golden.writing()) {
-    ASSERT_TRUE(golden.Write("PrepareText + CountStopWords + CLD2/fastText guesses + LanguageDetector signals: input\n"
-                             "digest, then a 48-bit digest of them. Written by\n"
-                             "src/moderation/rules/language_golden_test.cpp with TRIBUNE_WRITE_GOLDEN=1."));
-    GTEST_SKIP() << "wrote " << kGolden;
-  }
-  std::printf("language golden: %zu inputs checked, %zu rule-table lines newer than the file\n", checked, unknown);
+  tribune::testing::RunGolden(
+      kGolden, "language",
+      "PrepareText + CountStopWords + CLD2/fastText guesses + LanguageDetector signals: input\n"
+      "digest, then a 48-bit digest of them. Written by\n"
+      "src/moderation/rules/language_golden_test.cpp with TRIBUNE_WRITE_GOLDEN=1.",
+      corpus, generated, Outputs, [](const std::string& in) { return "now signals:\n" + Describe(in); });
 }
 
 }  // namespace

@@ -508,6 +508,8 @@ bool HasMixedScriptWord(const std::string& folded, const std::vector<Word>& word
 
 }  // namespace
 
+char LeetLetter(char32_t c) { return c < 0x80 ? views_internal::LeetLetter(static_cast<UChar32>(c)) : 0; }
+
 TextViews BuildViews(std::string_view utf8, bool with_words) {
   CodePointCache& cache = Cache();
   cache.Trim();

@@ -52,6 +52,10 @@ struct TextViews {
 // (ICU word breaks: about three quarters of the cost; no detector reads them yet).
 TextViews BuildViews(std::string_view utf8, bool with_words = true);
 
+// The letter an ASCII digit or symbol reads as inside a word, as the `deleet` view reads it (0→o 1→i 3→e
+// 4/@→a 5/$→s 7→t 8→b 9→g !→i |→l +→t), or 0.
+char LeetLetter(char32_t c);
+
 // `s` with every run of a repeated letter cut to one ("fuuck" → "fuck"), offsets mapped.
 View Squeeze1(const View& v);
 

@@ -24,33 +24,6 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   return c->hits->size() >= kMaxHitsPerScan ? 1 : 0;  // a pathological text stops early
 }
 
-char LeetLetter(UChar32 c) {
-  switch (c) {
-    case '0':
-      return 'o';
-    case '1':
-      return 'i';
-    case '3':
-      return 'e';
-    case '4':
-      return 'a';
-    case '5':
-      return 's';
-    case '$':
-      return 's';
-    case '7':
-      return 't';
-    case '8':
-      return 'b';
-    case '9':
-      return 'g';
-    case '!':
-      return 'i';
-    default:
-      return 0;
-  }
-}
-
 bool IsMaskChar(UChar32 c) { return c == '*' || c == '#' || c == '@' || c == '_'; }
 
 }  // namespace
@@ -146,8 +119,8 @@ void LexiconDetector::Impl::MaskedPass(const text::TextViews& v, std::string_vie
       UChar32 c = NextCp(t, q);
       if (IsMaskChar(c)) {
         tok.push_back({0, b, q, false});
-      } else if (c < 0x80 && LeetLetter(c)) {
-        tok.push_back({static_cast<UChar32>(LeetLetter(c)), b, q, false});
+      } else if (const char l = text::LeetLetter(static_cast<char32_t>(c))) {
+        tok.push_back({static_cast<UChar32>(l), b, q, false});
       } else {
         tok.push_back({c, b, q, IsLetter(c) || c >= 0x80});
       }

@@ -21,5 +21,6 @@ int AdminCreate(CommandContext& ctx);
 int TokenCreate(CommandContext& ctx);
 int DemoSeed(CommandContext& ctx);
 int Moderate(CommandContext& ctx);
+int ModelCommand(CommandContext& ctx);  // `model train|stats`: the subcommand is positional.front()
 
 }  // namespace tribune::app

@@ -30,6 +30,7 @@ struct Signal {
   // it can hold a comment, but a comment is only rejected when some rejecting rule has a signal with
   // local evidence.
   bool may_reject = true;
+  bool learned = false;  // from the online model: scored with the rule's learned_weight, not its weight
 };
 
 class Detector {

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -49,10 +50,10 @@ Status ApplyRules(const toml::table& t, const std::string& where, std::map<std::
     for (auto&& [rk, rv] : *rt) {
       const std::string key(rk.str());
       const std::string path = "rules." + id + "." + key;
-      if (key == "weight" || key == "cap") {
+      if (key == "weight" || key == "cap" || key == "learned_weight") {
         auto num = rv.value<double>();
         if (!num || *num < 0) return Bad(where, path + " must be a non-negative number");
-        (key == "weight" ? rp.weight : rp.cap) = *num;
+        (key == "weight" ? rp.weight : key == "cap" ? rp.cap : rp.learned_weight) = *num;
       } else if (key == "max_action") {
         auto s = rv.value<std::string>();
         if (!s) return Bad(where, path + " must be a string");
@@ -163,9 +164,23 @@ Decision Policy::Decide(const std::vector<Signal>& signals, std::string_view ui_
     const RulePolicy* rp = Rule(rule);
     if (rp == nullptr) continue;  // a detector's rule the policy does not know: ignored, never fatal
     std::sort(list.begin(), list.end(), [](const Signal* a, const Signal* b) { return a->confidence > b->confidence; });
-    double combined = 0;
-    for (size_t i = 0; i < list.size(); ++i) combined += (i == 0 ? 1.0 : 0.25) * std::clamp(list[i]->confidence, 0.0, 1.0);
-    const double score = std::min(rp->cap, rp->weight * combined);
+    // weight × (strongest + 0.25 × the others), each signal with its own weight: learned signals (the
+    // online model) use learned_weight. With one weight this is the formula of data/policy.toml.
+    double weighted = 0;
+    if (std::none_of(list.begin(), list.end(), [](const Signal* s) { return s->learned; })) {
+      double combined = 0;  // (kept in this form so scores stay bit-identical without learned signals)
+      for (size_t i = 0; i < list.size(); ++i) combined += (i == 0 ? 1.0 : 0.25) * std::clamp(list[i]->confidence, 0.0, 1.0);
+      weighted = rp->weight * combined;
+    } else {
+      std::vector<double> points;
+      points.reserve(list.size());
+      for (const Signal* s : list) {
+        points.push_back((s->learned ? rp->learned_weight : rp->weight) * std::clamp(s->confidence, 0.0, 1.0));
+      }
+      std::sort(points.begin(), points.end(), std::greater<>());
+      for (size_t i = 0; i < points.size(); ++i) weighted += (i == 0 ? 1.0 : 0.25) * points[i];
+    }
+    const double score = std::min(rp->cap, weighted);
     if (score <= 0) continue;
     total += score;
     if (rp->max_action == Action::kReject) reject_total += score;

@@ -16,6 +16,9 @@ namespace tribune::moderation {
 
 struct RulePolicy {
   double weight = 0;
+  // Replaces `weight` for learned signals (Signal::learned, the online model): TOML key learned_weight;
+  // 4.5 when absent, so a learned signal alone at P >= 0.9 holds (hold line 4) and never rejects.
+  double learned_weight = 4.5;
   double cap = 0;
   Action max_action = Action::kReject;
   std::map<std::string, std::string> reasons;  // UI language → reader-facing reason

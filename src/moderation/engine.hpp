@@ -9,12 +9,18 @@
 #include <boost/json/array.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace tribune::moderation {
+
+namespace behaviour {
+struct Attempt;
+struct Observation;
+}  // namespace behaviour
 
 enum class Action { kPublish, kHold, kReject };
 
@@ -32,6 +38,9 @@ struct Finding {
 struct Decision {
   Action action = Action::kPublish;
   std::vector<Finding> findings;
+  // What the behaviour monitor computed about the attempt (set when CheckInput::attempt was given), for
+  // BehaviourMonitor::Record once the caller has stored the outcome.
+  std::shared_ptr<const behaviour::Observation> observation;
 };
 
 struct CheckInput {
@@ -41,6 +50,9 @@ struct CheckInput {
   std::string_view language;  // the edition's language, e.g. "en"
   // The article's title, tags, lead and body (for off_topic), or empty when not known.
   std::string_view article_text = {};
+  // Who posts where and when, for the behaviour rules (flash_mob, flood, trolling); nullptr: judge the
+  // text alone (a dry run without context).
+  const behaviour::Attempt* attempt = nullptr;
 };
 
 // The article as CheckInput::article_text wants it: the title and tags three times (they name the

@@ -23,7 +23,16 @@ Decision RuleEngine::Check(const CheckInput& input) const {
       if (d->Supporting()) d->Detect(di, signals);
     }
   }
-  return policy_.Decide(signals, options_.ui_language);
+  std::shared_ptr<behaviour::Observation> observation;
+  if (monitor_ != nullptr && input.attempt != nullptr) {
+    observation = std::make_shared<behaviour::Observation>(monitor_->Observe(*input.attempt, views, input.article_text));
+    std::vector<Signal> behaviour_signals;
+    monitor_->Assess(*observation, signals, behaviour_signals);
+    for (Signal& s : behaviour_signals) signals.push_back(std::move(s));
+  }
+  Decision d = policy_.Decide(signals, options_.ui_language);
+  d.observation = std::move(observation);
+  return d;
 }
 
 }  // namespace tribune::moderation

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "moderation/behaviour/monitor.hpp"
 #include "moderation/detector.hpp"
 #include "moderation/engine.hpp"
 #include "moderation/policy.hpp"
@@ -28,11 +29,17 @@ class RuleEngine final : public Engine {
 
   const Policy& policy() const { return policy_; }
 
+  // The edition's behaviour monitor (flash_mob, flood, trolling): consulted, read-only, for every check
+  // that carries an Attempt. Not owned; must outlive the engine's use. nullptr: text rules only.
+  void SetMonitor(const behaviour::BehaviourMonitor* monitor) { monitor_ = monitor; }
+  const behaviour::BehaviourMonitor* monitor() const { return monitor_; }
+
  private:
   Policy policy_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   RuleEngineOptions options_;
   MinimalEngine precheck_;
+  const behaviour::BehaviourMonitor* monitor_ = nullptr;
 };
 
 }  // namespace tribune::moderation

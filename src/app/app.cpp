@@ -30,11 +30,15 @@ commands:
         add the demo edition, articles and admin account (idempotent)
   moderate [--config FILE] [--data DIR] [--language en] --explain [TEXT|-] [--jsonl]
         the engine's decision and findings for TEXT (or stdin); --jsonl: one {action, findings} per input line
+  model train --from FILE.tsv [--data DIR] [--edition ID]
+        train the edition's online model from labelled lines (label<TAB>text, or the rule-table format)
+  model stats [--data DIR] [--edition ID] [--json]
+        examples per class and size of the edition's online model
   version
 )";
 
 // Boolean flags that take no value.
-bool IsSwitch(const std::string& name) { return name == "explain" || name == "jsonl"; }
+bool IsSwitch(const std::string& name) { return name == "explain" || name == "jsonl" || name == "json"; }
 
 struct ParsedArgs {
   std::map<std::string, std::string> flags;
@@ -117,6 +121,10 @@ int Main(int argc, char** argv) {
   if (command == "token create") return TokenCreate(ctx);
   if (command == "demo seed") return DemoSeed(ctx);
   if (command == "moderate") return Moderate(ctx);
+  if (words[0] == "model") {
+    ctx.positional.assign(words.begin() + 1, words.end());  // "train" | "stats"
+    return ModelCommand(ctx);
+  }
   std::fprintf(stderr, "tribune: unknown command \"%s\"\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -3,9 +3,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/model_store.hpp"
 #include "app/services.hpp"
 
 namespace tribune::app {
@@ -39,8 +41,26 @@ static std::string CacheHome(const CommandContext& ctx) {
   return "";
 }
 
+// With --data naming a site that has a database, the edition's model learned from its moderators joins the
+// engine (as on the server). Errors: the database or the stored model cannot be read.
+static Result<std::shared_ptr<moderation::learned::OnlineModel>> SiteModel(const CommandContext& ctx) {
+  if (!ctx.flags.count("data")) return std::shared_ptr<moderation::learned::OnlineModel>();
+  const auto path = std::filesystem::path(ctx.data_dir) / "tribune.db";
+  if (!std::filesystem::exists(path)) return std::shared_ptr<moderation::learned::OnlineModel>();
+  auto db = storage::OpenSqlite({.path = path.string(), .read_connections = 1});
+  if (!db.ok()) return std::move(db).error();
+  auto model = LoadModel(**db, ctx.config.GetString("site.default_edition"));
+  (*db)->Close();
+  return model;
+}
+
 int Moderate(CommandContext& ctx) {
-  auto engine = BuildEngine(ctx.config, CacheHome(ctx));
+  auto model = SiteModel(ctx);
+  if (!model.ok()) {
+    std::fprintf(stderr, "tribune: %s\n", model.error().message.c_str());
+    return 1;
+  }
+  auto engine = BuildEngine(ctx.config, CacheHome(ctx), nullptr, std::move(model).value());
   if (!engine.ok()) {
     std::fprintf(stderr, "tribune: %s\n", engine.error().message.c_str());
     return 1;

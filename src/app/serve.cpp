@@ -60,7 +60,7 @@ int Serve(CommandContext& ctx) {
 
   http::Router router;
   http::Auth auth(*s.accounts);
-  http::ApiContext api{*s.accounts,  *s.articles, *s.comments, auth, *s.engine, config.GetString("site.default_edition"),
+  http::ApiContext api{*s.accounts,  *s.articles, *s.comments, *s.moderation, auth, *s.engine, config.GetString("site.default_edition"),
                        config.GetString("site.base_url"),
                        static_cast<int>(config.GetInt("comments.page_default")),
                        static_cast<int>(config.GetInt("comments.page_max"))};
@@ -80,6 +80,8 @@ int Serve(CommandContext& ctx) {
   std::printf("listening on %s\n", origin.c_str());
   std::fflush(stdout);
   server.Run();
+  // What the model learned since its last save goes to the database before it closes.
+  if (Status st = s.model->Flush(); !st.ok()) log::Error("model not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   s.db->Close();
   log::Info("stopped");
   log::Flush();

@@ -4,11 +4,36 @@
 
 #include <filesystem>
 
+#include "discussion/behaviour_log.hpp"
 #include "moderation/factory.hpp"
 
 namespace tribune::app {
 
-Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const std::string& data_dir) {
+moderation::behaviour::BehaviourOptions BehaviourOptionsFrom(const Config& c) {
+  constexpr int64_t kMinute = 60LL * 1000000;
+  moderation::behaviour::BehaviourOptions o;
+  o.window_us = c.GetInt("behaviour.window_hours") * 60 * kMinute;
+  o.cluster_accounts = static_cast<uint32_t>(std::max<int64_t>(2, c.GetInt("behaviour.cluster_accounts")));
+  o.min_similarity = c.GetDouble("behaviour.similarity");
+  o.new_account_us = c.GetInt("behaviour.new_account_days") * 24 * 60 * kMinute;
+  o.max_window_entries = static_cast<size_t>(std::max<int64_t>(1000, c.GetInt("behaviour.max_window")));
+  o.limits_enabled = c.GetBool("limits.enabled");
+  o.account_burst = static_cast<double>(c.GetInt("behaviour.account_burst"));
+  o.account_per_minute = c.GetDouble("behaviour.account_per_minute");
+  o.thread_burst = static_cast<double>(c.GetInt("behaviour.thread_burst"));
+  o.thread_per_minute = c.GetDouble("behaviour.thread_per_minute");
+  o.short_run = static_cast<uint32_t>(std::max<int64_t>(2, c.GetInt("behaviour.short_run")));
+  o.self_repeats = static_cast<uint32_t>(std::max<int64_t>(2, c.GetInt("behaviour.self_repeats")));
+  o.chain_replies = static_cast<uint32_t>(std::max<int64_t>(2, c.GetInt("behaviour.reply_chain")));
+  o.chain_us = c.GetInt("behaviour.reply_chain_minutes") * kMinute;
+  o.standing_half_life_days = c.GetDouble("behaviour.standing_half_life_days");
+  o.standing_hold = c.GetDouble("behaviour.standing_hold");
+  return o;
+}
+
+Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const std::string& data_dir,
+                                                        const moderation::behaviour::BehaviourMonitor* monitor,
+                                                        std::shared_ptr<moderation::learned::OnlineModel> online_model) {
   const std::string kind = c.GetString("moderation.engine");
   const size_t max_length = static_cast<size_t>(c.GetInt("comments.max_length"));
   if (kind == "minimal") return std::unique_ptr<moderation::Engine>(new moderation::MinimalEngine(max_length));
@@ -29,8 +54,10 @@ Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const s
   if (ec.cache_dir.empty() && !data_dir.empty()) ec.cache_dir = (std::filesystem::path(data_dir) / "cache").string();
   ec.max_length = max_length;
   ec.publisher_names = c.GetList("site.publisher_names");
+  ec.online_model = std::move(online_model);
   auto engine = moderation::BuildRuleEngine(ec);
   if (!engine.ok()) return std::move(engine).error();
+  (*engine)->SetMonitor(monitor);
   return std::unique_ptr<moderation::Engine>(std::move(engine).value());
 }
 
@@ -75,15 +102,30 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   s->articles = std::make_unique<news::ArticleService>(*s->db, s->clock, *s->ids, edition);
   TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
 
-  auto engine = BuildEngine(c, data_dir);
+  // The behaviour window comes back from the event log before the first post is checked against it.
+  s->monitor = std::make_unique<moderation::behaviour::BehaviourMonitor>(BehaviourOptionsFrom(c));
+  auto loaded = discussion::LoadBehaviour(*s->db, *s->monitor, edition, s->clock.NowMicros());
+  if (!loaded.ok()) return std::move(loaded).error();
+  auto keeper = ModelKeeper::Open(*s->db, s->clock, edition);
+  if (!keeper.ok()) return std::move(keeper).error();
+  s->model = std::move(keeper).value();
+  auto engine = BuildEngine(c, data_dir, s->monitor.get(), s->model->model());
   if (!engine.ok()) return std::move(engine).error();
   s->engine = std::move(engine).value();
   // Compiling the lexicons peaks at ~80 MiB of heap that glibc keeps; give it back before serving.
   ::malloc_trim(0);
   discussion::DiscussionOptions dopt;
   dopt.language = edition;
+  dopt.edition = edition;
   dopt.page_max = static_cast<int>(c.GetInt("comments.page_max"));
+  // The minimal engine knows no behaviour rules: then nothing is recorded either.
+  if (c.GetString("moderation.engine") == "rules") dopt.monitor = s->monitor.get();
   s->comments = std::make_unique<discussion::CommentService>(*s->db, s->clock, *s->ids, *s->engine, dopt);
+  discussion::ModerationOptions mopt;
+  mopt.edition = edition;
+  mopt.monitor = dopt.monitor;
+  mopt.learn = [keeper = s->model.get()](const std::string& text, const std::string& label) { keeper->Learn(text, label); };
+  s->moderation = std::make_unique<discussion::ModerationService>(*s->db, s->clock, *s->ids, *s->comments, mopt);
   return s;
 }
 

@@ -5,10 +5,13 @@
 #include <string>
 
 #include "accounts/accounts.hpp"
+#include "app/model_keeper.hpp"
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/ids.hpp"
 #include "discussion/discussion.hpp"
+#include "discussion/moderation.hpp"
+#include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
 #include "storage/database.hpp"
@@ -23,12 +26,22 @@ struct Services {
   std::unique_ptr<accounts::PasswordHasher> hasher;
   std::unique_ptr<accounts::AccountService> accounts;
   std::unique_ptr<news::ArticleService> articles;
+  std::unique_ptr<moderation::behaviour::BehaviourMonitor> monitor;  // declared before the engine that reads it
+  std::unique_ptr<ModelKeeper> model;  // the edition's online model, learning from moderators' decisions
   std::unique_ptr<moderation::Engine> engine;
   std::unique_ptr<discussion::CommentService> comments;
+  std::unique_ptr<discussion::ModerationService> moderation;
 };
 
+// The behaviour rules' settings from config section [behaviour] (and limits.enabled).
+moderation::behaviour::BehaviourOptions BehaviourOptionsFrom(const Config& config);
+
 // The moderation engine that config `moderation.engine` names. Errors: kBadRequest, kUnavailable.
-Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& config, const std::string& data_dir);
+// `monitor` (may be nullptr) is consulted by the rules engine for flash_mob, flood and trolling;
+// `online_model` (may be nullptr) is the edition's model learned from its moderators.
+Result<std::unique_ptr<moderation::Engine>> BuildEngine(
+    const Config& config, const std::string& data_dir, const moderation::behaviour::BehaviourMonitor* monitor = nullptr,
+    std::shared_ptr<moderation::learned::OnlineModel> online_model = nullptr);
 
 // Opens the database under `data_dir` (or storage.url) and builds the services.
 // Errors: kUnavailable (database), kBadRequest (configuration).

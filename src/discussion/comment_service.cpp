@@ -57,33 +57,27 @@ CommentService::CommentService(storage::Database& db, const Clock& clock, IdGene
 Status CommentService::RecordRejection(const Actor& actor, int64_t article_id, std::optional<int64_t> comment_id,
                                        const char* kind, const std::string& body,
                                        const moderation::Decision& decision) {
-  return db_.Write([&](storage::Session& s) -> Status {
+  const int64_t decision_id = ids_.Next();
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
     storage::Value cid = comment_id ? storage::Value(*comment_id) : storage::Value(nullptr);
     TRIBUNE_TRY(s.Exec(
         "INSERT INTO moderation_decisions (id, comment_id, article_id, account_id, kind, action, engine,"
         " findings_json, text_sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        {ids_.Next(), cid, article_id, actor.account_id, std::string(kind),
+        {decision_id, cid, article_id, actor.account_id, std::string(kind),
          std::string(moderation::ActionName(decision.action)), std::string(engine_.Name()),
          moderation::FindingsToJson(decision.findings), Sha256Hex(body), clock_.NowMicros()}));
-    return Ok{};
-  });
-}
-
-Result<std::string> CommentService::ArticleContext(int64_t article_id) {
-  auto rows = db_.Read(
-      "SELECT title, lead, body, (SELECT COALESCE(group_concat(tag, ' '), '') FROM article_tags WHERE article_id = $1)"
-      " FROM articles WHERE id = $1",
-      {article_id});
-  if (!rows.ok()) return std::move(rows).error();
-  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such article.");
-  const auto& r = (*rows)[0];
-  return moderation::ArticleContext(r.Text(0), r.Text(3), r.Text(1), r.Text(2));
+    // An edit's rejection is not a new attempt (see Edit); a post's is.
+    if (comment_id) return Ok{};
+    return LogAttempt(s, decision_id, std::nullopt, decision);
+  }));
+  if (!comment_id) Remember(decision_id, decision);
+  return Ok{};
 }
 
 Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, const std::string& body,
                                         std::optional<int64_t> parent_id) {
-  TRIBUNE_ASSIGN(const std::string context, ArticleContext(article_id));
-  moderation::Decision decision = engine_.Check({body, article_id, actor.account_id, options_.language, context});
+  TRIBUNE_ASSIGN(const PostContext context, LoadContext(actor.account_id, article_id, parent_id));
+  moderation::Decision decision = Check(body, context);
   if (decision.action == moderation::Action::kReject) {
     TRIBUNE_TRY(RecordRejection(actor, article_id, std::nullopt, "post", body, decision));
     return RejectedError(decision);
@@ -117,9 +111,10 @@ Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, 
           {ids_.Next(), result.id, article_id, actor.account_id, std::string(moderation::ActionName(decision.action)),
            std::string(engine_.Name()), moderation::FindingsToJson(decision.findings), Sha256Hex(body), now}));
     }
-    return Ok{};
+    return LogAttempt(s, result.id, result.id, decision);
   }));
   BumpThreadVersion(article_id);
+  Remember(result.id, decision);
   return result;
 }
 
@@ -146,9 +141,10 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
   }
   if (current->status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
 
-  TRIBUNE_ASSIGN(const std::string context, ArticleContext(current->article_id));
-  moderation::Decision decision =
-      engine_.Check({body, current->article_id, actor.account_id, options_.language, context});
+  // An edit is judged with the behaviour rules too (an edit can turn a comment into a campaign's text), but
+  // it is not a new attempt: it does not join the window.
+  TRIBUNE_ASSIGN(const PostContext context, LoadContext(current->author_id, current->article_id, current->parent_id));
+  moderation::Decision decision = Check(body, context);
   if (decision.action == moderation::Action::kReject) {
     TRIBUNE_TRY(RecordRejection(actor, current->article_id, comment_id, "edit", body, decision));
     return RejectedError(decision);

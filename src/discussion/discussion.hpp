@@ -14,6 +14,7 @@
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "common/result.hpp"
+#include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
 #include "storage/database.hpp"
 
@@ -63,7 +64,11 @@ struct Actor {
 
 struct DiscussionOptions {
   std::string language = "en";
+  std::string edition = "en";
   int page_max = 200;
+  // The edition's behaviour monitor (flash_mob, flood, trolling), or nullptr. Every post is checked
+  // against it and recorded in it (and in table moderation_window); the engine must hold the same one.
+  moderation::behaviour::BehaviourMonitor* monitor = nullptr;
 };
 
 class CommentService {
@@ -93,20 +98,34 @@ class CommentService {
   // delete). Caches of rendered pages compare it; distinct articles may share a counter, which only
   // costs an extra miss. Lock-free.
   uint64_t ThreadVersion(int64_t article_id) const;
-
- private:
+  // For other services that change a thread's comments (moderators' decisions).
   void BumpThreadVersion(int64_t article_id);
 
-  // The article as the engine sees it (title, tags, lead, body); kNotFound when there is none.
-  Result<std::string> ArticleContext(int64_t article_id);
+ private:
+  // What the engine needs besides the text: the article (title, tags, lead, body) and who posts where.
+  struct PostContext {
+    std::string article;
+    moderation::behaviour::Attempt attempt;
+  };
+  // Errors: kNotFound (article). A parent that is not a comment of the article is left to the write.
+  Result<PostContext> LoadContext(int64_t author_id, int64_t article_id, std::optional<int64_t> parent_id);
+  moderation::Decision Check(const std::string& body, const PostContext& context);
   Status RecordRejection(const Actor& actor, int64_t article_id, std::optional<int64_t> comment_id,
                          const char* kind, const std::string& body, const moderation::Decision& decision);
+  // Inside a write: the attempt's event in the behaviour log and its author's new standing.
+  Status LogAttempt(storage::Session& s, int64_t event_id, std::optional<int64_t> comment_id,
+                    const moderation::Decision& decision);
+  // After the write: the attempt joins the monitor's window; a cluster that just became a campaign has
+  // its earlier published members held.
+  void Remember(int64_t event_id, const moderation::Decision& decision);
+  void HoldClusterMembers(const std::vector<int64_t>& comment_ids, const moderation::Decision& decision);
 
   storage::Database& db_;
   const Clock& clock_;
   IdGenerator& ids_;
   const moderation::Engine& engine_;
   DiscussionOptions options_;
+  std::atomic<uint32_t> posts_since_prune_{0};
   static constexpr size_t kVersionSlots = 4096;
   std::unique_ptr<std::atomic<uint64_t>[]> versions_{new std::atomic<uint64_t>[kVersionSlots]()};
 };

@@ -4,6 +4,7 @@
 
 #include "moderation/rules/form.hpp"
 #include "moderation/rules/language.hpp"
+#include "moderation/learned/online_detector.hpp"
 #include "moderation/rules/learned.hpp"
 #include "moderation/rules/lexicon.hpp"
 #include "moderation/rules/links.hpp"
@@ -54,6 +55,8 @@ Result<std::unique_ptr<RuleEngine>> BuildRuleEngine(const EngineConfig& config) 
     detectors.push_back(std::move(lang).value());
   }
 
+  // The edition's model learned from its moderators (holds at most on its own; abstains until trained).
+  if (config.online_model) detectors.push_back(std::make_unique<OnlineDetector>(config.online_model));
   // The learned baseline (English; holds at most on its own). "none" switches it off.
   if (config.learned_model != "none") {
     auto learned = LearnedDetector::Load(config.learned_model.empty() ? DefaultLearnedModelPath() : config.learned_model);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "moderation/learned/online_model.hpp"
 #include "moderation/rule_engine.hpp"
 
 namespace tribune::moderation {
@@ -26,6 +27,8 @@ struct EngineConfig {
   std::string blocklist_dir;             // all lists in it are loaded; empty: the source tree's data/blocklists; "none": none
   std::vector<std::string> blocklists;   // extra blocklist files (URLhaus CSV or hosts format)
   std::string public_suffix_list;        // empty: Debian's /usr/share/publicsuffix/public_suffix_list.dat
+  // The edition's online model, trained from moderators' decisions (learned/online_model.hpp); nullptr: none.
+  std::shared_ptr<learned::OnlineModel> online_model;
 };
 
 // Errors: kBadRequest (policy), kUnavailable (lexicons missing or not compilable).

@@ -5,6 +5,7 @@
 
 #include "accounts/accounts.hpp"
 #include "discussion/discussion.hpp"
+#include "discussion/moderation.hpp"
 #include "http/auth.hpp"
 #include "http/handlers/page_cache.hpp"
 #include "http/http.hpp"
@@ -17,6 +18,7 @@ struct ApiContext {
   accounts::AccountService& accounts;
   news::ArticleService& articles;
   discussion::CommentService& comments;
+  discussion::ModerationService& moderation;
   Auth& auth;
   const moderation::Engine& engine;
   std::string edition_language;  // the default language of checks

@@ -1,7 +1,9 @@
-// POST /api/v1/moderation/check — the engine's decision for a text, stored nowhere (moderators).
+// Moderators' endpoints: POST /api/v1/moderation/check (the engine's decision for a text, stored nowhere),
+// decisions on comments, and flash-mob clusters (see them, decide them in one go).
 #include <boost/json.hpp>
 
 #include "http/handlers/api.hpp"
+#include "http/handlers/views.hpp"
 #include "http/json_body.hpp"
 
 namespace tribune::http {
@@ -32,11 +34,96 @@ Result<Response> Check(ApiContext& ctx, Request& req) {
                                                 {"findings", moderation::FindingsArray(d.findings)}}));
 }
 
+Result<accounts::AuthContext> RequireModerator(ApiContext& ctx, Request& req, bool write) {
+  auto auth = write ? ctx.auth.RequireForWrite(req) : ctx.auth.Require(req);
+  if (!auth.ok()) return std::move(auth).error();
+  if (!auth->account.CanModerate()) return MakeError(ErrorCode::kForbidden, "Only moderators can do this.");
+  return auth;
+}
+
+Result<int64_t> PathId(Request& req, const char* what) {
+  auto id = ParseId(req.path_params["id"]);
+  if (!id) return MakeError(ErrorCode::kNotFound, std::string("No such ") + what + ".");
+  return *id;
+}
+
+json::object ClusterJson(const discussion::ClusterDetail& c) {
+  json::array members;
+  for (const auto& m : c.members) {
+    members.push_back(json::object{
+        {"event_id", IdString(m.event_id)},
+        {"comment_id", m.comment_id ? json::value(IdString(*m.comment_id)) : json::value(nullptr)},
+        {"article_id", IdString(m.article_id)},
+        {"author", json::object{{"id", IdString(m.account_id)}, {"display_name", m.display_name}}},
+        {"created_at", FormatRfc3339(m.created_at)},
+        {"status", m.status},
+        {"body", m.body}});
+  }
+  return json::object{{"id", IdString(c.id)}, {"accounts", c.accounts},  {"comments", c.members.size()},
+                      {"approved", c.approved}, {"truncated", c.truncated}, {"members", std::move(members)}};
+}
+
+// {action: "approve"|"reject"|"edit", rule?, body?}
+Result<Response> DecideComment(ApiContext& ctx, Request& req) {
+  TRIBUNE_ASSIGN(auto auth, RequireModerator(ctx, req, true));
+  TRIBUNE_ASSIGN(int64_t id, PathId(req, "comment"));
+  TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
+  TRIBUNE_TRY(AllowOnly(body, {"action", "rule", "body"}));
+  TRIBUNE_ASSIGN(auto action, GetString(body, "action", true));
+  TRIBUNE_ASSIGN(auto rule, GetString(body, "rule", false));
+  const discussion::Actor moderator{auth.account.id, true};
+  if (action == "edit") {
+    TRIBUNE_ASSIGN(auto text, GetString(body, "body", true));
+    TRIBUNE_ASSIGN(auto edited, ctx.comments.Edit(moderator, id, text));
+    return Json(200, json::serialize(CommentJson(edited)));
+  }
+  if (body.contains("body")) return MakeError(ErrorCode::kBadRequest, "body is only for \"edit\".");
+  TRIBUNE_ASSIGN(auto comment, ctx.moderation.Decide(moderator, id, action, rule));
+  return Json(200, json::serialize(CommentJson(comment)));
+}
+
+Result<Response> CommentCluster(ApiContext& ctx, Request& req) {
+  TRIBUNE_TRY(RequireModerator(ctx, req, false));
+  TRIBUNE_ASSIGN(int64_t id, PathId(req, "comment"));
+  TRIBUNE_ASSIGN(int64_t cluster, ctx.moderation.ClusterOfComment(id));
+  TRIBUNE_ASSIGN(auto detail, ctx.moderation.Cluster(cluster));
+  return Json(200, json::serialize(ClusterJson(detail)));
+}
+
+Result<Response> GetCluster(ApiContext& ctx, Request& req) {
+  TRIBUNE_TRY(RequireModerator(ctx, req, false));
+  TRIBUNE_ASSIGN(int64_t id, PathId(req, "cluster"));
+  TRIBUNE_ASSIGN(auto detail, ctx.moderation.Cluster(id));
+  return Json(200, json::serialize(ClusterJson(detail)));
+}
+
+// {action: "reject"|"approve", rule?} for every member at once.
+Result<Response> DecideCluster(ApiContext& ctx, Request& req) {
+  TRIBUNE_ASSIGN(auto auth, RequireModerator(ctx, req, true));
+  TRIBUNE_ASSIGN(int64_t id, PathId(req, "cluster"));
+  TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
+  TRIBUNE_TRY(AllowOnly(body, {"action", "rule"}));
+  TRIBUNE_ASSIGN(auto action, GetString(body, "action", true));
+  TRIBUNE_ASSIGN(auto rule, GetString(body, "rule", false));
+  TRIBUNE_ASSIGN(auto result, ctx.moderation.DecideCluster({auth.account.id, true}, id, action, rule));
+  return Json(200, json::serialize(json::object{{"cluster_id", IdString(result.cluster_id)},
+                                                {"action", action},
+                                                {"decided", result.decided}}));
+}
+
 }  // namespace
 
 void RegisterModerationRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/moderation/check",
              [&ctx](Request& req) { return Respond(req, [&] { return Check(ctx, req); }); });
+  router.Add("POST", "/api/v1/moderation/comments/{id}/decision",
+             [&ctx](Request& req) { return Respond(req, [&] { return DecideComment(ctx, req); }); });
+  router.Add("GET", "/api/v1/moderation/comments/{id}/cluster",
+             [&ctx](Request& req) { return Respond(req, [&] { return CommentCluster(ctx, req); }); });
+  router.Add("GET", "/api/v1/moderation/clusters/{id}",
+             [&ctx](Request& req) { return Respond(req, [&] { return GetCluster(ctx, req); }); });
+  router.Add("POST", "/api/v1/moderation/clusters/{id}/decision",
+             [&ctx](Request& req) { return Respond(req, [&] { return DecideCluster(ctx, req); }); });
 }
 
 }  // namespace tribune::http

@@ -1,0 +1,76 @@
+#include "app/model_keeper.hpp"
+
+#include <boost/json.hpp>
+
+#include "app/model_store.hpp"
+
+namespace tribune::app {
+
+namespace {
+
+// The rule of a moderator's rejection, from its decision record's findings ([{"rule": ...}]).
+std::string RuleOf(const std::string& findings_json) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(findings_json, ec);
+  if (ec || !v.is_array() || v.as_array().empty() || !v.as_array()[0].is_object()) return "";
+  const auto* rule = v.as_array()[0].as_object().if_contains("rule");
+  return rule != nullptr && rule->is_string() ? std::string(rule->as_string()) : "";
+}
+
+}  // namespace
+
+ModelKeeper::ModelKeeper(storage::Database& db, const Clock& clock, std::string edition, int save_every,
+                         std::shared_ptr<moderation::learned::OnlineModel> model)
+    : db_(db), clock_(clock), edition_(std::move(edition)), save_every_(std::max(save_every, 1)),
+      model_(std::move(model)) {}
+
+Result<std::unique_ptr<ModelKeeper>> ModelKeeper::Open(storage::Database& db, const Clock& clock,
+                                                       std::string edition, int save_every) {
+  auto model = LoadModel(db, edition);
+  if (!model.ok()) return std::move(model).error();
+  std::unique_ptr<ModelKeeper> keeper(new ModelKeeper(db, clock, std::move(edition), save_every, std::move(model).value()));
+  TRIBUNE_TRY(keeper->CatchUp());
+  return keeper;
+}
+
+ModelKeeper::~ModelKeeper() { (void)Flush(); }
+
+Status ModelKeeper::CatchUp() {
+  auto stored = db_.Read("SELECT updated_at FROM learned_models WHERE edition = $1", {edition_});
+  if (!stored.ok()) return std::move(stored).error();
+  const int64_t since = stored->empty() ? 0 : (*stored)[0].Int(0);
+  // Moderators' decisions on this edition's comments after the stored copy, in the order they were made.
+  auto rows = db_.Read(
+      "SELECT c.body, d.action, d.findings_json FROM moderation_decisions d"
+      " JOIN comments c ON c.id = d.comment_id JOIN articles a ON a.id = c.article_id"
+      " WHERE d.kind = 'moderator' AND d.created_at > $1 AND a.edition_id = $2 ORDER BY d.created_at, d.id",
+      {since, edition_});
+  if (!rows.ok()) return std::move(rows).error();
+  for (const auto& r : *rows) {
+    const std::string label = r.Text(1) == "approve" ? "ok" : RuleOf(r.Text(2));
+    if (label.empty() || label == "flash_mob" || label == "flood") continue;
+    model_->Update(r.Text(0), label, clock_.NowMicros());
+    ++caught_up_;
+  }
+  if (caught_up_ > 0) return SaveModel(db_, edition_, *model_, clock_.NowMicros());
+  return Ok{};
+}
+
+void ModelKeeper::Learn(const std::string& text, const std::string& label) {
+  model_->Update(text, label, clock_.NowMicros());
+  std::lock_guard lock(mu_);
+  if (++unsaved_ >= save_every_) {
+    // A failed save is retried with the next decision, and the decisions are in the database anyway.
+    if (SaveModel(db_, edition_, *model_, clock_.NowMicros()).ok()) unsaved_ = 0;
+  }
+}
+
+Status ModelKeeper::Flush() {
+  std::lock_guard lock(mu_);
+  if (unsaved_ == 0) return Ok{};
+  TRIBUNE_TRY(SaveModel(db_, edition_, *model_, clock_.NowMicros()));
+  unsaved_ = 0;
+  return Ok{};
+}
+
+}  // namespace tribune::app

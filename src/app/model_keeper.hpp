@@ -1,0 +1,50 @@
+// Keeps an edition's online model (moderation/learned/online_model.hpp) learning from its moderators and
+// stored: every decision updates the model at once (the engine's "model" detector sees it on the next
+// check); the model is written to the database every `save_every` decisions and when the server stops,
+// and at start-up the decisions recorded after the stored copy are learned again, so a crash loses none.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "moderation/learned/online_model.hpp"
+#include "storage/database.hpp"
+
+namespace tribune::app {
+
+class ModelKeeper {
+ public:
+  // Loads the stored model of `edition` (an empty one when there is none) and catches up with the
+  // moderators' decisions made since it was stored. Errors: kUnavailable (database, unreadable model).
+  static Result<std::unique_ptr<ModelKeeper>> Open(storage::Database& db, const Clock& clock, std::string edition,
+                                                   int save_every = 25);
+  ~ModelKeeper();  // saves what is not saved yet
+
+  // One moderator decision: `label` is "ok" or a rule id.
+  void Learn(const std::string& text, const std::string& label);
+  // Writes the model now if it changed since the last save.
+  Status Flush();
+
+  const std::shared_ptr<moderation::learned::OnlineModel>& model() const { return model_; }
+  int64_t caught_up() const { return caught_up_; }  // decisions learned again at start-up
+
+ private:
+  ModelKeeper(storage::Database& db, const Clock& clock, std::string edition, int save_every,
+              std::shared_ptr<moderation::learned::OnlineModel> model);
+  Status CatchUp();
+
+  storage::Database& db_;
+  const Clock& clock_;
+  std::string edition_;
+  int save_every_;
+  std::shared_ptr<moderation::learned::OnlineModel> model_;
+  std::mutex mu_;
+  int unsaved_ = 0;
+  int64_t caught_up_ = 0;
+};
+
+}  // namespace tribune::app

@@ -1,0 +1,93 @@
+// Moderators' decisions on comments and on flash-mob clusters. Each decision is recorded (table
+// moderation_decisions, kind "moderator"), moves the author's standing (the trolling prior), and is handed to
+// the learning hook with its label ("ok" or the rule) so the engine follows the publisher's standards.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "common/result.hpp"
+#include "discussion/discussion.hpp"
+#include "moderation/behaviour/monitor.hpp"
+#include "storage/database.hpp"
+
+namespace tribune::discussion {
+
+struct ModerationOptions {
+  std::string edition = "en";
+  moderation::behaviour::BehaviourMonitor* monitor = nullptr;  // nullptr: no clusters, no standing
+  // Called after each committed decision with the comment's text and "ok" or the rule (learning).
+  std::function<void(const std::string& text, const std::string& label)> learn;
+  size_t max_cluster_members = 5000;  // members listed and decided at once
+};
+
+struct ClusterMember {
+  int64_t event_id = 0;
+  std::optional<int64_t> comment_id;  // none: the attempt was rejected and never stored
+  int64_t article_id = 0;
+  int64_t account_id = 0;
+  std::string display_name;
+  int64_t created_at = 0;
+  std::string status;  // published | pending | rejected | deleted | refused (rejected on posting)
+  std::string body;    // empty for refused attempts
+};
+
+struct ClusterDetail {
+  int64_t id = 0;
+  uint32_t accounts = 0;
+  bool approved = false;
+  bool truncated = false;
+  std::vector<ClusterMember> members;  // oldest first
+};
+
+struct ClusterDecisionResult {
+  int64_t cluster_id = 0;
+  int64_t decided = 0;  // comments whose status changed
+};
+
+class ModerationService {
+ public:
+  ModerationService(storage::Database& db, const Clock& clock, IdGenerator& ids, CommentService& comments,
+                    ModerationOptions options);
+
+  // action "approve" (publish) or "reject" (with `rule`, a rule id; the comment is kept for review but hidden).
+  // Errors: kBadRequest (action, rule), kNotFound, kConflict (deleted comment).
+  Result<CommentView> Decide(const Actor& moderator, int64_t comment_id, const std::string& action,
+                             const std::string& rule);
+
+  // The flash-mob cluster a comment belongs to. Errors: kNotFound (no such comment or not in a cluster).
+  Result<int64_t> ClusterOfComment(int64_t comment_id);
+  // Errors: kNotFound (no member in the window).
+  Result<ClusterDetail> Cluster(int64_t cluster_id);
+  // Rejects (with `rule`, default flash_mob) or approves every member comment in one decision; approving
+  // also stops the cluster from being flagged again. Errors: kBadRequest, kNotFound.
+  Result<ClusterDecisionResult> DecideCluster(const Actor& moderator, int64_t cluster_id, const std::string& action,
+                                              const std::string& rule);
+
+ private:
+  struct Change {
+    int64_t comment_id = 0;
+    int64_t article_id = 0;
+    int64_t author_id = 0;
+    std::string body;
+  };
+  // Inside a write: applies one decision to one comment; false when nothing changed (deleted or same state).
+  Result<bool> Apply(storage::Session& s, const Actor& moderator, int64_t comment_id, bool approve,
+                     const std::string& rule, Change& change, int64_t now);
+  Status ValidateDecision(const std::string& action, std::string& rule) const;
+  Status SaveStandings(storage::Session& s, const std::vector<int64_t>& accounts, bool approve, int64_t now);
+  void AfterCommit(const std::vector<Change>& changes, bool approve, const std::string& rule, int64_t now);
+
+  storage::Database& db_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  CommentService& comments_;
+  ModerationOptions options_;
+};
+
+}  // namespace tribune::discussion

@@ -1,0 +1,194 @@
+#include <algorithm>
+
+#include "common/random.hpp"
+#include "discussion/behaviour_log.hpp"
+#include "discussion/moderation.hpp"
+#include "moderation/policy.hpp"
+
+namespace tribune::discussion {
+
+namespace behaviour = moderation::behaviour;
+
+namespace {
+
+// Behaviour rules judge conduct, not text: a text model must not learn them.
+bool LearnableRule(const std::string& rule) { return rule != "flash_mob" && rule != "flood"; }
+
+}  // namespace
+
+ModerationService::ModerationService(storage::Database& db, const Clock& clock, IdGenerator& ids,
+                                     CommentService& comments, ModerationOptions options)
+    : db_(db), clock_(clock), ids_(ids), comments_(comments), options_(std::move(options)) {}
+
+Status ModerationService::ValidateDecision(const std::string& action, std::string& rule) const {
+  if (action != "approve" && action != "reject") {
+    return MakeError(ErrorCode::kBadRequest, "action must be \"approve\" or \"reject\".");
+  }
+  if (action == "approve") {
+    if (!rule.empty()) return MakeError(ErrorCode::kBadRequest, "rule is only for \"reject\".");
+    return Ok{};
+  }
+  const auto& known = moderation::KnownRules();
+  if (std::find(known.begin(), known.end(), rule) == known.end()) {
+    return MakeError(ErrorCode::kBadRequest, "rule must be one of the rule ids of the community standards.");
+  }
+  return Ok{};
+}
+
+Result<bool> ModerationService::Apply(storage::Session& s, const Actor& moderator, int64_t comment_id, bool approve,
+                                      const std::string& rule, Change& change, int64_t now) {
+  auto rows = s.Query("SELECT article_id, author_id, status, body FROM comments WHERE id = $1", {comment_id});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
+  const auto& r = (*rows)[0];
+  const std::string old_status = r.Text(2);
+  if (old_status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
+  change = {comment_id, r.Int(0), r.Int(1), r.Text(3)};
+  const std::string new_status = approve ? "published" : "rejected";
+  if (old_status != new_status) {
+    TRIBUNE_TRY(s.Exec("UPDATE comments SET status = $3 WHERE article_id = $1 AND id = $2",
+                       {change.article_id, comment_id, new_status}));
+    const int64_t delta = (new_status == "published" ? 1 : 0) - (old_status == "published" ? 1 : 0);
+    if (delta != 0) {
+      TRIBUNE_TRY(s.Exec("UPDATE articles SET comment_count = comment_count + $2 WHERE id = $1",
+                         {change.article_id, delta}));
+    }
+  }
+  std::vector<moderation::Finding> findings;
+  if (!approve) findings.push_back({rule, 0, "", {}, {"moderator"}});
+  TRIBUNE_TRY(s.Exec(
+      "INSERT INTO moderation_decisions (id, comment_id, article_id, account_id, kind, action, engine,"
+      " findings_json, text_sha256, created_at) VALUES ($1, $2, $3, $4, 'moderator', $5, $6, $7, $8, $9)",
+      {ids_.Next(), comment_id, change.article_id, change.author_id, std::string(approve ? "approve" : "reject"),
+       "moderator:" + std::to_string(moderator.account_id), moderation::FindingsToJson(findings),
+       Sha256Hex(change.body), now}));
+  return old_status != new_status;
+}
+
+Status ModerationService::SaveStandings(storage::Session& s, const std::vector<int64_t>& accounts, bool approve,
+                                        int64_t now) {
+  if (options_.monitor == nullptr) return Ok{};
+  const double delta = behaviour::StandingChange(approve ? behaviour::StandingEvent::kModeratorApproved
+                                                         : behaviour::StandingEvent::kModeratorRejected);
+  for (int64_t account : accounts) {
+    const double standing = std::max(0.0, options_.monitor->Standing(account, now) + delta);
+    TRIBUNE_TRY(SaveStanding(s, options_.edition, account, standing, now));
+  }
+  return Ok{};
+}
+
+void ModerationService::AfterCommit(const std::vector<Change>& changes, bool approve, const std::string& rule,
+                                    int64_t now) {
+  std::vector<int64_t> accounts;
+  for (const Change& c : changes) {
+    comments_.BumpThreadVersion(c.article_id);
+    accounts.push_back(c.author_id);
+    if (options_.learn && (approve || LearnableRule(rule))) options_.learn(c.body, approve ? "ok" : rule);
+  }
+  if (options_.monitor == nullptr) return;
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  const auto event = approve ? behaviour::StandingEvent::kModeratorApproved : behaviour::StandingEvent::kModeratorRejected;
+  for (int64_t account : accounts) options_.monitor->NoteStanding(account, event, now);
+}
+
+Result<CommentView> ModerationService::Decide(const Actor& moderator, int64_t comment_id, const std::string& action,
+                                              const std::string& rule_in) {
+  std::string rule = rule_in;
+  TRIBUNE_TRY(ValidateDecision(action, rule));
+  const bool approve = action == "approve";
+  const int64_t now = clock_.NowMicros();
+  Change change;
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    TRIBUNE_TRY(Apply(s, moderator, comment_id, approve, rule, change, now));
+    return SaveStandings(s, {change.author_id}, approve, now);
+  }));
+  AfterCommit({change}, approve, rule, now);
+  return comments_.Get(comment_id);
+}
+
+Result<int64_t> ModerationService::ClusterOfComment(int64_t comment_id) {
+  if (options_.monitor != nullptr) {
+    if (auto id = options_.monitor->ClusterOf(comment_id)) return *id;
+  }
+  return MakeError(ErrorCode::kNotFound, "The comment is not part of a cluster in the current window.");
+}
+
+Result<ClusterDetail> ModerationService::Cluster(int64_t cluster_id) {
+  if (options_.monitor == nullptr) return MakeError(ErrorCode::kNotFound, "No such cluster.");
+  const behaviour::ClusterView view = options_.monitor->Cluster(cluster_id, clock_.NowMicros());
+  if (view.members.empty()) return MakeError(ErrorCode::kNotFound, "No such cluster in the current window.");
+  ClusterDetail d;
+  d.id = cluster_id;
+  d.accounts = view.accounts;
+  d.approved = options_.monitor->ClusterApproved(cluster_id);
+  d.truncated = view.members.size() > options_.max_cluster_members;
+  const size_t n = std::min(view.members.size(), options_.max_cluster_members);
+  TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
+    for (size_t i = 0; i < n; ++i) {
+      const behaviour::Member& m = view.members[i];
+      ClusterMember cm{m.event_id, std::nullopt, 0, m.account_id, "", m.time_us, "refused", ""};
+      auto c = s.Query("SELECT article_id, status, body FROM comments WHERE id = $1", {m.event_id});
+      if (!c.ok()) return std::move(c).error();
+      if (!c->empty()) {
+        cm.comment_id = m.event_id;
+        cm.article_id = (*c)[0].Int(0);
+        cm.status = (*c)[0].Text(1);
+        cm.body = (*c)[0].Text(2);
+      } else {
+        auto attempt = s.Query("SELECT article_id FROM moderation_decisions WHERE id = $1", {m.event_id});
+        if (!attempt.ok()) return std::move(attempt).error();
+        if (!attempt->empty()) cm.article_id = (*attempt)[0].Int(0);
+      }
+      auto a = s.Query("SELECT display_name FROM accounts WHERE id = $1", {m.account_id});
+      if (!a.ok()) return std::move(a).error();
+      if (!a->empty()) cm.display_name = (*a)[0].Text(0);
+      d.members.push_back(std::move(cm));
+    }
+    return Ok{};
+  }));
+  return d;
+}
+
+Result<ClusterDecisionResult> ModerationService::DecideCluster(const Actor& moderator, int64_t cluster_id,
+                                                               const std::string& action, const std::string& rule_in) {
+  std::string rule = rule_in.empty() && action == "reject" ? std::string("flash_mob") : rule_in;
+  TRIBUNE_TRY(ValidateDecision(action, rule));
+  TRIBUNE_ASSIGN(const ClusterDetail cluster, Cluster(cluster_id));
+  const bool approve = action == "approve";
+  const int64_t now = clock_.NowMicros();
+  std::vector<Change> changes;
+  ClusterDecisionResult result{cluster_id, 0};
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    changes.clear();
+    result.decided = 0;
+    std::vector<int64_t> accounts;
+    for (const ClusterMember& m : cluster.members) {
+      if (!m.comment_id || m.status == "deleted") continue;
+      // Approving publishes the held members; members already published stay as they are.
+      if (approve && m.status == "published") continue;
+      Change change;
+      auto changed = Apply(s, moderator, *m.comment_id, approve, rule, change, now);
+      if (!changed.ok()) {
+        if (changed.error().code == ErrorCode::kNotFound || changed.error().code == ErrorCode::kConflict) continue;
+        return std::move(changed).error();
+      }
+      if (*changed) ++result.decided;
+      changes.push_back(std::move(change));
+      accounts.push_back(changes.back().author_id);
+    }
+    std::sort(accounts.begin(), accounts.end());
+    accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+    TRIBUNE_TRY(SaveStandings(s, accounts, approve, now));
+    TRIBUNE_TRY(s.Exec(
+        "INSERT INTO moderation_clusters (cluster_id, edition, action, rule, decided_by, members, decided_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        {cluster_id, options_.edition, action, rule, moderator.account_id, result.decided, now}));
+    return Ok{};
+  }));
+  if (approve) options_.monitor->ApproveCluster(cluster_id, now);
+  AfterCommit(changes, approve, rule, now);
+  return result;
+}
+
+}  // namespace tribune::discussion

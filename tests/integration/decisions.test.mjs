@@ -1,0 +1,93 @@
+// Moderators' decisions over HTTP: approve / reject with a rule / edit a comment, clusters seen and decided,
+// and every kind of garbage refused without a change.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { bootstrap, createArticle, commentTotal, assertError, assertStatus } from './harness.mjs';
+
+const T = { timeout: 60_000 };
+
+describe('moderator decisions', () => {
+  let ctx, articleId;
+  before(async () => {
+    ctx = await bootstrap({ accounts: { mod: 'moderator', editor: 'editor', reader: 'reader', other: 'reader' } });
+    articleId = (await createArticle(ctx.clients.editor)).id;
+  });
+  after(async () => { await ctx?.srv.stop(); });
+
+  const post = async (client, body) => {
+    const r = await client.post(`/api/v1/articles/${articleId}/comments`, { body });
+    assertStatus(r, 201, 'post');
+    return r.body;
+  };
+  const decide = (client, id, body) => client.json('POST', `/api/v1/moderation/comments/${id}/decision`, body);
+  const visibleToAnon = async (id) => {
+    const r = await ctx.anon.json('GET', `/api/v1/articles/${articleId}/comments?limit=200`);
+    return r.body.items.some((c) => c.id === id);
+  };
+
+  test('a held comment is approved and becomes visible; a published one is rejected with a rule and disappears', T, async () => {
+    const held = await post(ctx.clients.reader, 'THE BUS TIMETABLE CHANGES EVERY WEEK AND NOBODY TELLS THE PASSENGERS ANYTHING');
+    assert.equal(held.status, 'pending');
+    assert.equal(await visibleToAnon(held.id), false);
+    const before = await commentTotal(ctx.anon, articleId);
+    const approved = await decide(ctx.clients.mod, held.id, { action: 'approve' });
+    assertStatus(approved, 200, 'approve');
+    assert.equal(approved.body.status, 'published');
+    assert.equal(await visibleToAnon(held.id), true);
+    assert.equal(await commentTotal(ctx.anon, articleId), before + 1);
+
+    const fine = await post(ctx.clients.other, 'The new timetable is printed at every stop since Monday, worth a look.');
+    assert.equal(fine.status, 'published');
+    assert.equal(await commentTotal(ctx.anon, articleId), before + 2);
+    const rejected = await decide(ctx.clients.mod, fine.id, { action: 'reject', rule: 'off_topic' });
+    assertStatus(rejected, 200, 'reject');
+    assert.equal(rejected.body.status, 'rejected');
+    assert.equal(await visibleToAnon(fine.id), false);
+    assert.equal(await commentTotal(ctx.anon, articleId), before + 1);
+  });
+
+  test('a moderator edits a comment through a decision', T, async () => {
+    const c = await post(ctx.clients.reader, 'The station will reopen in Mai, according to the council.');
+    const r = await decide(ctx.clients.mod, c.id, { action: 'edit', body: 'The station will reopen in May, according to the council.' });
+    assertStatus(r, 200, 'edit');
+    assert.match(r.body.body, /in May/);
+    assert.ok(r.body.edited_at);
+  });
+
+  test('readers and anonymous callers may not decide; garbage is refused and changes nothing', T, async () => {
+    const c = await post(ctx.clients.reader, 'Cycling lanes on the bridge would help everyone who commutes from the east.');
+    const total = await commentTotal(ctx.anon, articleId);
+    assertError(await decide(ctx.clients.reader, c.id, { action: 'reject', rule: 'profanity' }), 403, 'forbidden');
+    assertError(await decide(ctx.anon, c.id, { action: 'approve' }), 401, 'unauthenticated');
+    for (const bad of [
+      { action: 'obliterate' },
+      { action: 'reject' },
+      { action: 'reject', rule: 'not_a_rule' },
+      { action: 'approve', rule: 'profanity' },
+      { action: 'approve', body: 'new text' },
+      { action: 'edit' },
+      { action: 42 },
+      { action: 'approve', extra: true },
+      {},
+    ]) {
+      assertError(await decide(ctx.clients.mod, c.id, bad), 400, 'bad_request', JSON.stringify(bad));
+    }
+    assertError(await ctx.clients.mod.json('POST', `/api/v1/moderation/comments/${c.id}/decision`, '{"action": "appr'),
+      400, 'bad_request');
+    assertError(await decide(ctx.clients.mod, '999999999999', { action: 'approve' }), 404, 'not_found');
+    assertError(await decide(ctx.clients.mod, 'abc', { action: 'approve' }), 404, 'not_found');
+    assert.equal(await commentTotal(ctx.anon, articleId), total);
+    assert.equal(await visibleToAnon(c.id), true);
+  });
+
+  test('cluster endpoints: 404 for a comment outside any cluster and for unknown clusters; readers get 403', T, async () => {
+    const c = await post(ctx.clients.reader, 'A single ordinary opinion about the bridge, nothing like anybody else wrote.');
+    assertError(await ctx.clients.mod.json('GET', `/api/v1/moderation/comments/${c.id}/cluster`), 404, 'not_found');
+    assertError(await ctx.clients.mod.json('GET', '/api/v1/moderation/clusters/123456789'), 404, 'not_found');
+    assertError(await ctx.clients.reader.json('GET', '/api/v1/moderation/clusters/123456789'), 403, 'forbidden');
+    assertError(await ctx.clients.mod.json('POST', '/api/v1/moderation/clusters/123456789/decision', { action: 'reject' }),
+      404, 'not_found');
+    assertError(await ctx.clients.mod.json('POST', '/api/v1/moderation/clusters/123456789/decision', { action: 'nope' }),
+      400, 'bad_request');
+  });
+});

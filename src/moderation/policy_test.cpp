@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace tribune {
 extern const char kPolicyToml[];
 }
@@ -50,6 +52,33 @@ TEST(Policy, SignalsWithoutLocalEvidenceHoldButNeverMakeARejection) {
   Signal caps = S("form", 1.0);
   EXPECT_EQ(p.Decide({learned, caps}, "en").action, Action::kHold);  // 6 + 6 = 12, but no rejectable evidence
   EXPECT_EQ(p.Decide({learned, caps, S("profanity", 0.3)}, "en").action, Action::kReject);
+}
+
+TEST(Policy, LearnedSignalsUseTheLearnedWeight) {
+  Policy p = Shipped();
+  EXPECT_EQ(p.Rule("spam_scheme")->learned_weight, 4.5);  // the default when the TOML has no learned_weight
+  Signal model = S("spam_scheme", 0.96);
+  model.may_reject = false;
+  model.learned = true;
+  // 4.5 × 0.96 = 4.32: held for a moderator, where the rule's weight would have given a rejection score.
+  Decision d = p.Decide({model}, "en");
+  EXPECT_EQ(d.action, Action::kHold);
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_NEAR(d.findings[0].score, 4.32, 1e-9);
+  Signal weak = model;
+  weak.confidence = 0.8;  // 3.6 < hold 4
+  EXPECT_EQ(p.Decide({weak}, "en").action, Action::kPublish);
+  // With a local detector's signal for the same rule: strongest + 0.25 × the other, each with its own weight.
+  const double w = p.Rule("spam_scheme")->weight;
+  Decision both = p.Decide({S("spam_scheme", 0.5), model}, "en");
+  ASSERT_EQ(both.findings.size(), 1u);
+  const double a = w * 0.5, b = 4.5 * 0.96;
+  EXPECT_NEAR(both.findings[0].score, std::min(p.Rule("spam_scheme")->cap, std::max(a, b) + 0.25 * std::min(a, b)), 0.01);
+  // Configurable per rule and per edition.
+  Policy tuned = Shipped("[editions.en.rules.spam_scheme]\nlearned_weight = 9.0\n", "en");
+  EXPECT_EQ(tuned.Rule("spam_scheme")->learned_weight, 9.0);
+  EXPECT_EQ(tuned.Decide({model}, "en").action, Action::kHold);  // 8.64, but no local evidence: never a rejection
+  EXPECT_FALSE(Policy::FromToml(kPolicyToml, "[rules.spam_scheme]\nlearned_weight = -1\n", "en").ok());
 }
 
 TEST(Policy, HoldOnlyRulesNeverRejectAlone) {

@@ -32,7 +32,7 @@ moderation::behaviour::BehaviourOptions BehaviourOptionsFrom(const Config& c) {
 }
 
 Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const std::string& data_dir,
-                                                        const moderation::behaviour::BehaviourMonitor* monitor,
+                                                        const moderation::behaviour::BehaviourState* monitor,
                                                         std::shared_ptr<moderation::learned::OnlineModel> online_model) {
   const std::string kind = c.GetString("moderation.engine");
   const size_t max_length = static_cast<size_t>(c.GetInt("comments.max_length"));

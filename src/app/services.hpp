@@ -40,7 +40,7 @@ moderation::behaviour::BehaviourOptions BehaviourOptionsFrom(const Config& confi
 // `monitor` (may be nullptr) is consulted by the rules engine for flash_mob, flood and trolling;
 // `online_model` (may be nullptr) is the edition's model learned from its moderators.
 Result<std::unique_ptr<moderation::Engine>> BuildEngine(
-    const Config& config, const std::string& data_dir, const moderation::behaviour::BehaviourMonitor* monitor = nullptr,
+    const Config& config, const std::string& data_dir, const moderation::behaviour::BehaviourState* monitor = nullptr,
     std::shared_ptr<moderation::learned::OnlineModel> online_model = nullptr);
 
 // Opens the database under `data_dir` (or storage.url) and builds the services.

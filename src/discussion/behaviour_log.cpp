@@ -69,7 +69,7 @@ Status PruneWindow(storage::Session& s, const std::string& edition, int64_t befo
   return Ok{};
 }
 
-Result<LoadStats> LoadBehaviour(storage::Database& db, behaviour::BehaviourMonitor& monitor,
+Result<LoadStats> LoadBehaviour(storage::Database& db, behaviour::BehaviourState& monitor,
                                 const std::string& edition, int64_t now_us) {
   LoadStats stats;
   auto standings = db.Read("SELECT account_id, standing, updated_at FROM account_standing WHERE edition = $1",

@@ -38,7 +38,7 @@ struct LoadStats {
 };
 
 // Restores standings and replays the window (rows newer than now - window) into `monitor`.
-Result<LoadStats> LoadBehaviour(storage::Database& db, moderation::behaviour::BehaviourMonitor& monitor,
+Result<LoadStats> LoadBehaviour(storage::Database& db, moderation::behaviour::BehaviourState& monitor,
                                 const std::string& edition, int64_t now_us);
 
 }  // namespace tribune::discussion

@@ -68,7 +68,7 @@ struct DiscussionOptions {
   int page_max = 200;
   // The edition's behaviour monitor (flash_mob, flood, trolling), or nullptr. Every post is checked
   // against it and recorded in it (and in table moderation_window); the engine must hold the same one.
-  moderation::behaviour::BehaviourMonitor* monitor = nullptr;
+  moderation::behaviour::BehaviourState* monitor = nullptr;
 };
 
 class CommentService {

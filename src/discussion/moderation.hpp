@@ -20,7 +20,7 @@ namespace tribune::discussion {
 
 struct ModerationOptions {
   std::string edition = "en";
-  moderation::behaviour::BehaviourMonitor* monitor = nullptr;  // nullptr: no clusters, no standing
+  moderation::behaviour::BehaviourState* monitor = nullptr;  // nullptr: no clusters, no standing
   // Called after each committed decision with the comment's text and "ok" or the rule (learning).
   std::function<void(const std::string& text, const std::string& label)> learn;
   size_t max_cluster_members = 5000;  // members listed and decided at once

@@ -31,15 +31,15 @@ class RuleEngine final : public Engine {
 
   // The edition's behaviour monitor (flash_mob, flood, trolling): consulted, read-only, for every check
   // that carries an Attempt. Not owned; must outlive the engine's use. nullptr: text rules only.
-  void SetMonitor(const behaviour::BehaviourMonitor* monitor) { monitor_ = monitor; }
-  const behaviour::BehaviourMonitor* monitor() const { return monitor_; }
+  void SetMonitor(const behaviour::BehaviourState* monitor) { monitor_ = monitor; }
+  const behaviour::BehaviourState* monitor() const { return monitor_; }
 
  private:
   Policy policy_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   RuleEngineOptions options_;
   MinimalEngine precheck_;
-  const behaviour::BehaviourMonitor* monitor_ = nullptr;
+  const behaviour::BehaviourState* monitor_ = nullptr;
 };
 
 }  // namespace tribune::moderation

@@ -106,40 +106,70 @@ struct ClusterView {
   std::vector<Member> members;  // oldest first
 };
 
-class BehaviourMonitor {
+// The state behind flash_mob, flood and trolling as the engine and the services see it. BehaviourMonitor
+// keeps it in this process, with the event log in the database for restarts; an implementation shared by
+// several servers (PostgreSQL, issue 9) can stand behind the same interface.
+class BehaviourState {
  public:
-  explicit BehaviourMonitor(BehaviourOptions options = {});
+  virtual ~BehaviourState() = default;
 
-  Observation Observe(const Attempt& attempt, const text::TextViews& views, std::string_view article_text) const;
+  virtual Observation Observe(const Attempt& attempt, const text::TextViews& views,
+                              std::string_view article_text) const = 0;
 
   // Appends flash_mob / flood / trolling signals for the attempt. `content` holds the signals the text
   // detectors found (insults and provocations raise a troll's score). Changes nothing.
-  void Assess(const Observation& obs, const std::vector<Signal>& content, std::vector<Signal>& out) const;
+  virtual void Assess(const Observation& obs, const std::vector<Signal>& content, std::vector<Signal>& out) const = 0;
 
   // Adds the attempt to the window. `event_id` is the comment id when the comment was stored (published or
   // held), else the id of the rejection's decision record; ids increase. `rules` are the rules of the
   // decision's findings (an insult finding lowers the account's standing).
   // `replay`: the attempt is replayed from the event log at start-up; its standing change is already in the
   // restored standing (RestoreStanding), so it is not applied again.
-  Recorded Record(int64_t event_id, const Observation& obs, Action action, const std::vector<std::string>& rules,
-                  bool replay = false);
+  virtual Recorded Record(int64_t event_id, const Observation& obs, Action action,
+                          const std::vector<std::string>& rules, bool replay) = 0;
+  Recorded Record(int64_t event_id, const Observation& obs, Action action, const std::vector<std::string>& rules) {
+    return Record(event_id, obs, action, rules, false);
+  }
 
   // A moderator's decision or a reader's report about one of the account's comments.
-  void NoteStanding(int64_t account_id, StandingEvent event, int64_t time_us);
+  virtual void NoteStanding(int64_t account_id, StandingEvent event, int64_t time_us) = 0;
   // The account's standing now (0 = clean); higher is worse.
-  double Standing(int64_t account_id, int64_t now_us) const;
+  virtual double Standing(int64_t account_id, int64_t now_us) const = 0;
   // A persisted standing, as of `at_us` (start-up).
-  void RestoreStanding(int64_t account_id, double standing, int64_t at_us);
+  virtual void RestoreStanding(int64_t account_id, double standing, int64_t at_us) = 0;
 
   // A moderator judged the cluster legitimate (a popular quote, a shared link): its members are not
   // flagged as a flash mob any more while it lives in the window.
-  void ApproveCluster(int64_t cluster_id, int64_t now_us);
-  bool ClusterApproved(int64_t cluster_id) const;
+  virtual void ApproveCluster(int64_t cluster_id, int64_t now_us) = 0;
+  virtual bool ClusterApproved(int64_t cluster_id) const = 0;
 
-  std::optional<int64_t> ClusterOf(int64_t event_id) const;
+  virtual std::optional<int64_t> ClusterOf(int64_t event_id) const = 0;
   // Sizes the window for `entries` comments up front (start-up, from the log), so growing costs no pauses.
-  void Reserve(size_t entries);
-  ClusterView Cluster(int64_t cluster_id, int64_t now_us) const;
+  virtual void Reserve(size_t entries) = 0;
+  virtual ClusterView Cluster(int64_t cluster_id, int64_t now_us) const = 0;
+  virtual const BehaviourOptions& options() const = 0;
+};
+
+// The in-process BehaviourState.
+class BehaviourMonitor final : public BehaviourState {
+ public:
+  explicit BehaviourMonitor(BehaviourOptions options = {});
+
+  Observation Observe(const Attempt& attempt, const text::TextViews& views,
+                      std::string_view article_text) const override;
+  void Assess(const Observation& obs, const std::vector<Signal>& content, std::vector<Signal>& out) const override;
+  using BehaviourState::Record;
+  Recorded Record(int64_t event_id, const Observation& obs, Action action, const std::vector<std::string>& rules,
+                  bool replay) override;
+  void NoteStanding(int64_t account_id, StandingEvent event, int64_t time_us) override;
+  double Standing(int64_t account_id, int64_t now_us) const override;
+  void RestoreStanding(int64_t account_id, double standing, int64_t at_us) override;
+  void ApproveCluster(int64_t cluster_id, int64_t now_us) override;
+  bool ClusterApproved(int64_t cluster_id) const override;
+  std::optional<int64_t> ClusterOf(int64_t event_id) const override;
+  void Reserve(size_t entries) override;
+  ClusterView Cluster(int64_t cluster_id, int64_t now_us) const override;
+  const BehaviourOptions& options() const override { return options_; }
 
   struct Stats {
     NearDuplicateIndex::Stats window;
@@ -148,7 +178,6 @@ class BehaviourMonitor {
     uint64_t dropped_accounts = 0;  // account states forgotten early because of max_accounts
   };
   Stats stats() const;
-  const BehaviourOptions& options() const { return options_; }
 
  private:
   struct Bucket {

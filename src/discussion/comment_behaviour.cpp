@@ -1,5 +1,6 @@
 // CommentService's side of the behaviour rules: the context a check needs, the event log written with each
 // attempt, and what happens when a cluster of near-identical comments becomes a campaign.
+#include "common/log.hpp"
 #include "common/random.hpp"
 #include "discussion/behaviour_log.hpp"
 #include "discussion/discussion.hpp"
@@ -106,8 +107,11 @@ void CommentService::HoldClusterMembers(const std::vector<int64_t>& comment_ids,
     return Ok{};
   });
   // The new comment is stored either way; a failed retroactive hold leaves the earlier members published
-  // (the cluster's next member tries again through the moderator's queue).
-  if (!st.ok()) return;
+  // (logged; the moderator still sees every member in the cluster view, and later members are held).
+  if (!st.ok()) {
+    log::Error("cluster members not held", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
+    return;
+  }
   for (int64_t article : articles) BumpThreadVersion(article);
 }
 

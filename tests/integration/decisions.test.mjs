@@ -6,10 +6,20 @@ import { bootstrap, createArticle, commentTotal, assertError, assertStatus } fro
 
 const T = { timeout: 60_000 };
 
+const CAMPAIGN = [
+  'Vote for Maria Lopez on Sunday, she is the only candidate who will fix the roads and cut the taxes in our city!',
+  'Friends, vote for Maria Lopez this Sunday: she is the only candidate who will fix our roads and cut taxes in the city',
+  'vote for maria lopez on sunday!!! she is the only candidate that will fix the roads and cut the taxes in our city',
+  'Please vote for Maria Lopez on Sunday, she is the one candidate who will fix the roads and cut the taxes in our city',
+  'Vote for Maria Lopez on Sunday. She is the only candidate who will fix the roads and cut taxes in our town!',
+];
+
 describe('moderator decisions', () => {
   let ctx, articleId;
   before(async () => {
-    ctx = await bootstrap({ accounts: { mod: 'moderator', editor: 'editor', reader: 'reader', other: 'reader' } });
+    const accounts = { mod: 'moderator', editor: 'editor', reader: 'reader', other: 'reader' };
+    CAMPAIGN.forEach((_, i) => { accounts[`camp${i}`] = 'reader'; });
+    ctx = await bootstrap({ accounts });
     articleId = (await createArticle(ctx.clients.editor)).id;
   });
   after(async () => { await ctx?.srv.stop(); });
@@ -78,6 +88,33 @@ describe('moderator decisions', () => {
     assertError(await decide(ctx.clients.mod, 'abc', { action: 'approve' }), 404, 'not_found');
     assert.equal(await commentTotal(ctx.anon, articleId), total);
     assert.equal(await visibleToAnon(c.id), true);
+  });
+
+  test('a moderator sees a flash-mob cluster with every member and rejects it in one decision', T, async () => {
+    const ids = [];
+    for (const [i, text] of CAMPAIGN.entries()) ids.push((await post(ctx.clients[`camp${i}`], text)).id);
+    const seen = await ctx.clients.mod.json('GET', `/api/v1/moderation/comments/${ids[1]}/cluster`);
+    assertStatus(seen, 200, 'cluster');
+    assert.equal(seen.body.id, ids[0], 'the cluster is named after its first member');
+    assert.equal(seen.body.accounts, 5);
+    assert.deepEqual(seen.body.members.map((m) => m.comment_id), ids);
+    for (const [i, m] of seen.body.members.entries()) {
+      assert.equal(m.author.id, ctx.clients[`camp${i}`].account.id);
+      assert.equal(m.body, CAMPAIGN[i]);
+      assert.equal(m.status, 'pending', 'held: retroactively, or on posting from the fifth account on');
+      assert.ok(!Number.isNaN(Date.parse(m.created_at)));
+    }
+    assertError(await ctx.clients.reader.json('POST', `/api/v1/moderation/clusters/${seen.body.id}/decision`,
+      { action: 'reject' }), 403, 'forbidden');
+    assertError(await ctx.clients.mod.json('POST', `/api/v1/moderation/clusters/${seen.body.id}/decision`,
+      { action: 'reject', rule: 'nonsense' }), 400, 'bad_request');
+    const decided = await ctx.clients.mod.json('POST', `/api/v1/moderation/clusters/${seen.body.id}/decision`, { action: 'reject' });
+    assertStatus(decided, 200, 'cluster decision');
+    assert.equal(decided.body.decided, 5);
+    const after = await ctx.clients.mod.json('GET', `/api/v1/moderation/clusters/${seen.body.id}`);
+    assertStatus(after, 200);
+    assert.ok(after.body.members.every((m) => m.status === 'rejected'), JSON.stringify(after.body.members));
+    for (const id of ids) assert.equal(await visibleToAnon(id), false);
   });
 
   test('cluster endpoints: 404 for a comment outside any cluster and for unknown clusters; readers get 403', T, async () => {

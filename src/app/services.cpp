@@ -9,7 +9,7 @@
 
 namespace tribune::app {
 
-moderation::behaviour::BehaviourOptions BehaviourOptionsFrom(const Config& c) {
+Result<moderation::behaviour::BehaviourOptions> BehaviourOptionsFrom(const Config& c) {
   constexpr int64_t kMinute = 60LL * 1000000;
   moderation::behaviour::BehaviourOptions o;
   o.window_us = c.GetInt("behaviour.window_hours") * 60 * kMinute;
@@ -28,6 +28,14 @@ moderation::behaviour::BehaviourOptions BehaviourOptionsFrom(const Config& c) {
   o.chain_us = c.GetInt("behaviour.reply_chain_minutes") * kMinute;
   o.standing_half_life_days = c.GetDouble("behaviour.standing_half_life_days");
   o.standing_hold = c.GetDouble("behaviour.standing_hold");
+  auto bad = [](const char* what) { return MakeError(ErrorCode::kBadRequest, std::string("behaviour.") + what); };
+  if (o.window_us < 60 * kMinute) return bad("window_hours must be at least 1");
+  if (!(o.min_similarity > 0 && o.min_similarity <= 1)) return bad("similarity must be in (0, 1]");
+  if (o.new_account_us < 0) return bad("new_account_days must not be negative");
+  if (o.account_burst < 1 || o.thread_burst < 1) return bad("account_burst and thread_burst must be at least 1");
+  if (!(o.account_per_minute > 0 && o.thread_per_minute > 0)) return bad("account_per_minute and thread_per_minute must be positive");
+  if (o.chain_us < kMinute) return bad("reply_chain_minutes must be at least 1");
+  if (!(o.standing_half_life_days > 0 && o.standing_hold > 0)) return bad("standing_half_life_days and standing_hold must be positive");
   return o;
 }
 
@@ -103,7 +111,9 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
 
   // The behaviour window comes back from the event log before the first post is checked against it.
-  s->monitor = std::make_unique<moderation::behaviour::BehaviourMonitor>(BehaviourOptionsFrom(c));
+  auto behaviour = BehaviourOptionsFrom(c);
+  if (!behaviour.ok()) return std::move(behaviour).error();
+  s->monitor = std::make_unique<moderation::behaviour::BehaviourMonitor>(*behaviour);
   auto loaded = discussion::LoadBehaviour(*s->db, *s->monitor, edition, s->clock.NowMicros());
   if (!loaded.ok()) return std::move(loaded).error();
   auto keeper = ModelKeeper::Open(*s->db, s->clock, edition);

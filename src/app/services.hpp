@@ -33,8 +33,9 @@ struct Services {
   std::unique_ptr<discussion::ModerationService> moderation;
 };
 
-// The behaviour rules' settings from config section [behaviour] (and limits.enabled).
-moderation::behaviour::BehaviourOptions BehaviourOptionsFrom(const Config& config);
+// The behaviour rules' settings from config section [behaviour] (and limits.enabled). Errors: kBadRequest
+// naming the key whose value makes no sense (a window under an hour, a similarity outside (0, 1], ...).
+Result<moderation::behaviour::BehaviourOptions> BehaviourOptionsFrom(const Config& config);
 
 // The moderation engine that config `moderation.engine` names. Errors: kBadRequest, kUnavailable.
 // `monitor` (may be nullptr) is consulted by the rules engine for flash_mob, flood and trolling;

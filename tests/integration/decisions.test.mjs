@@ -2,7 +2,7 @@
 // and every kind of garbage refused without a change.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrap, createArticle, commentTotal, assertError, assertStatus } from './harness.mjs';
+import { bootstrap, createArticle, commentTotal, assertError, assertStatus, runCli, newDataDir } from './harness.mjs';
 
 const T = { timeout: 60_000 };
 
@@ -126,5 +126,16 @@ describe('moderator decisions', () => {
       404, 'not_found');
     assertError(await ctx.clients.mod.json('POST', '/api/v1/moderation/clusters/123456789/decision', { action: 'nope' }),
       400, 'bad_request');
+  });
+});
+
+describe('behaviour settings', () => {
+  test('nonsense in [behaviour] stops the server at start, naming the key', T, async () => {
+    for (const [key, value] of [['SIMILARITY', '3'], ['WINDOW_HOURS', '0'], ['ACCOUNT_PER_MINUTE', '-1']]) {
+      const r = await runCli(['serve', '--data', newDataDir(), '--listen', '127.0.0.1:0'],
+        { env: { [`TRIBUNE_BEHAVIOUR_${key}`]: value } });
+      assert.notEqual(r.code, 0, `${key}=${value} must not start`);
+      assert.match(r.stderr, new RegExp(`behaviour\\.${key.toLowerCase()}`), r.stderr);
+    }
   });
 });

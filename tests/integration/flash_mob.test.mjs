@@ -138,4 +138,22 @@ describe('flash_mob: campaigns across accounts', () => {
     const hidden = published.filter((id) => !visible.has(id));
     assert.deepEqual(hidden, [], 'no published "ok" comment is held afterwards');
   });
+
+  test('one short slogan copied by ten accounts within the hour is a flash mob; nine are not', T, async () => {
+    const article = await createArticle(ctx.clients.editor);
+    const ids = [];
+    for (const [i, name] of OK_ACCOUNTS.entries()) {
+      const r = await post(name, article.id, i % 2 ? 'Vote Lopez on Sunday, honest man!' : 'vote lopez on sunday... HONEST MAN');
+      if (i < 9) {
+        assert.equal(r.status, 'published', `copy ${i + 1}: ${JSON.stringify(r)}`);
+        assert.ok(!hasFlashMob(r), JSON.stringify(r));
+      } else {
+        assert.equal(r.status, 'pending', `the tenth copy is held: ${JSON.stringify(r)}`);
+        assert.ok(hasFlashMob(r), JSON.stringify(r));
+      }
+      ids.push(r.id);
+    }
+    const { items } = await listAllComments(ctx.anon, article.id, { limit: 50 });
+    assert.deepEqual(items.filter((x) => ids.includes(x.id)), [], 'every copy is held once the tenth arrives');
+  });
 });

@@ -35,6 +35,7 @@ namespace tribune::moderation::behaviour {
 inline constexpr int kMinHashes = 64;
 inline constexpr int kShingleSize = 5;        // code points per shingle
 inline constexpr uint32_t kMinShingles = 40;  // about 8 words of text after exclusions
+inline constexpr uint32_t kMinShinglesExact = 16;  // about 4 words: shorter texts are never indexed
 
 struct Fingerprint {
   std::array<uint32_t, kMinHashes> mins{};  // k-mins MinHash of the shingle set
@@ -43,6 +44,10 @@ struct Fingerprint {
 
   // Enough shingles to compare (short stock phrases are not: "Thanks for the article").
   bool Comparable() const { return shingles >= kMinShingles; }
+  // Too short to compare by similarity, long enough that identical copies mean something ("Vote Lopez on
+  // Sunday, the only honest candidate"): such a text links only to texts whose normalised form is the same.
+  bool ExactOnly() const { return shingles >= kMinShinglesExact && shingles < kMinShingles; }
+  bool Indexable() const { return shingles >= kMinShinglesExact; }
   // Fixed-size binary (kSerializedSize bytes).
   std::string Serialize() const;
   // nullopt on a wrong size, an unknown version byte, or a record that cannot come from MakeFingerprint.

@@ -208,15 +208,23 @@ void BehaviourMonitor::Assess(const Observation& obs, const std::vector<Signal>&
   std::lock_guard lock(mu_);
   // One probe of the window serves both flash_mob (other accounts) and flood (the account's own repeats).
   ClusterInfo cluster;
-  if (obs.fingerprint.Comparable()) cluster = window_.Probe(obs.fingerprint, obs.attempt.account_id, obs.attempt.time_us);
+  if (obs.fingerprint.Indexable()) cluster = window_.Probe(obs.fingerprint, obs.attempt.account_id, obs.attempt.time_us);
   AssessFlashMob(obs, cluster, out);
   if (options_.limits_enabled) AssessFlood(obs, cluster, out);
   AssessTrolling(obs, content, out);
 }
 
+bool BehaviourMonitor::IsCampaign(const ClusterInfo& c, const Fingerprint& fp, int64_t now_us) const {
+  if (c.id == 0) return false;
+  if (!fp.ExactOnly()) return c.accounts >= options_.cluster_accounts;
+  // A short sentence is also what many readers write on their own ("Great article, thank you very much"):
+  // identical short copies are a campaign only from twice as many accounts, all within an hour.
+  return c.accounts >= 2 * options_.cluster_accounts && std::max(c.last_us, now_us) - c.first_us <= kShortBurstUs;
+}
+
 void BehaviourMonitor::AssessFlashMob(const Observation& obs, const ClusterInfo& c, std::vector<Signal>& out) const {
   const Attempt& a = obs.attempt;
-  if (c.id == 0 || c.accounts < options_.cluster_accounts || approved_.contains(c.id)) return;
+  if (!IsCampaign(c, obs.fingerprint, a.time_us) || approved_.contains(c.id)) return;
   // rspamd-style: tanh(accounts / limit), raised by a burst (the cluster grew within an hour) and by a
   // young account; at the limit the score is already past the hold line.
   double confidence = std::tanh(static_cast<double>(c.accounts) / options_.cluster_accounts);
@@ -313,11 +321,11 @@ Recorded BehaviourMonitor::Record(int64_t event_id, const Observation& obs, Acti
   last_time_us_ = now;
 
   Recorded r;
-  if (obs.fingerprint.Comparable()) {
+  if (obs.fingerprint.Indexable()) {
     const ClusterInfo c = window_.Add(event_id, obs.fingerprint, a.account_id, now);
     r.cluster_id = c.id;
     r.cluster_accounts = c.accounts;
-    if (c.id != 0 && c.accounts >= options_.cluster_accounts) {
+    if (IsCampaign(c, obs.fingerprint, now)) {
       auto [it, inserted] = reached_.try_emplace(c.id, now);
       it->second = now;
       if (auto ap = approved_.find(c.id); ap != approved_.end()) ap->second = now;

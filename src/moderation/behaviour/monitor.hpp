@@ -210,6 +210,11 @@ class BehaviourMonitor final : public BehaviourState {
   static constexpr uint32_t kSweepEvery = 4096;     // records between sweeps of idle state
   static constexpr size_t kArticleCache = 1024;     // articles whose shingles are kept
 
+  static constexpr int64_t kShortBurstUs = 60LL * 60 * 1000000;  // identical short copies count within this
+
+  // Whether a cluster is a flash mob: cluster_accounts accounts; for short texts (identical copies only)
+  // twice as many, all within kShortBurstUs.
+  bool IsCampaign(const ClusterInfo& c, const Fingerprint& fp, int64_t now_us) const;
   std::shared_ptr<const ArticleShingles> ArticleShinglesFor(int64_t article_id, std::string_view article_text) const;
   void AddStanding(AccountState& acc, double delta, int64_t now_us);
   void AssessFlashMob(const Observation& obs, const ClusterInfo& cluster, std::vector<Signal>& out) const;

@@ -156,6 +156,31 @@ TEST_F(MonitorTest, NewAccountsAndBurstsScoreHigherThanAgedAccountsTricklingIn) 
   EXPECT_NE(fast.Get("flash_mob")->detail.find("burst"), std::string::npos);
 }
 
+TEST_F(MonitorTest, IdenticalShortSentencesFromTenAccountsWithinAnHourAreAFlashMob) {
+  const std::string slogan = "Vote Lopez on Sunday, honest man!";  // too short to compare by similarity
+  ASSERT_TRUE(Observe(1, slogan).fingerprint.ExactOnly());
+  for (int64_t a = 1; a <= 9; ++a) {
+    EXPECT_FALSE(Post(a, slogan).Has("flash_mob")) << "account " << a;
+    now_ += 2 * kMinute;
+  }
+  // A differently worded short text does not join them.
+  EXPECT_FALSE(Post(50, "Vote Garcia on Sunday, honest woman!").Has("flash_mob"));
+  EXPECT_NE(last_recorded_.cluster_id, 1001);
+  const Probe tenth = Post(10, "vote lopez on SUNDAY... honest man");  // the same normalised text
+  ASSERT_TRUE(tenth.Has("flash_mob"));
+  EXPECT_TRUE(last_recorded_.cluster_reached);
+  EXPECT_EQ(last_recorded_.to_hold.size(), 9u);
+}
+
+TEST_F(MonitorTest, AShortStockPhraseThroughTheDayIsNotAFlashMob) {
+  const std::string thanks = "Great article, thank you so much!";
+  ASSERT_TRUE(Observe(1, thanks).fingerprint.ExactOnly());
+  for (int64_t a = 1; a <= 30; ++a) {
+    EXPECT_FALSE(Post(a, thanks, 1 + a % 7).Has("flash_mob")) << "account " << a;
+    now_ += 40 * kMinute;
+  }
+}
+
 TEST_F(MonitorTest, MembersLeaveWithTheWindow) {
   for (int64_t a = 1; a <= 4; ++a) Post(a, kCampaign[static_cast<size_t>(a - 1)]);
   now_ += 25 * kHour;  // the first four fell out of the 24-hour window

@@ -264,7 +264,8 @@ void NearDuplicateIndex::MergeInto(uint32_t dst, uint64_t src_head, uint32_t src
   }
 }
 
-std::vector<NearDuplicateIndex::Match> NearDuplicateIndex::FindMatches(const uint32_t* keys,
+std::vector<NearDuplicateIndex::Match> NearDuplicateIndex::FindMatches(const uint32_t* keys, int bands,
+                                                                       double threshold,
                                                                        const detail::BBitSignature& sig,
                                                                        int64_t cutoff) const {
   std::vector<Match> matches;
@@ -272,7 +273,7 @@ std::vector<NearDuplicateIndex::Match> NearDuplicateIndex::FindMatches(const uin
   int n_seen = 0;
   uint32_t expanded[kMaxBands];
   int n_expanded = 0;
-  for (int b = 0; b < options_.bands; ++b) {
+  for (int b = 0; b < bands; ++b) {
     const uint64_t* slot = TableFind(keys[b]);
     if (slot == nullptr) continue;
     const uint64_t s = FullSeq(static_cast<uint32_t>(*slot));
@@ -281,9 +282,9 @@ std::vector<NearDuplicateIndex::Match> NearDuplicateIndex::FindMatches(const uin
     const Entry& e = At(s);
     if (e.time_us < cutoff) continue;
     const double sim = detail::BBitSimilarity(e.sig, sig.w);
-    if (sim >= options_.min_similarity) {
+    if (sim >= threshold) {
       matches.push_back({s, sim});
-    } else if (e.cluster != kNone && sim >= options_.min_similarity * kExpandFloor &&
+    } else if (bands > 1 && e.cluster != kNone && sim >= options_.min_similarity * kExpandFloor &&
                std::find(expanded, expanded + n_expanded, e.cluster) == expanded + n_expanded) {
       // A near miss in a cluster: a campaign's variants differ, so compare with its newest members too.
       expanded[n_expanded++] = e.cluster;
@@ -302,6 +303,21 @@ std::vector<NearDuplicateIndex::Match> NearDuplicateIndex::FindMatches(const uin
     }
   }
   return matches;
+}
+
+int NearDuplicateIndex::Keys(const Fingerprint& fp, uint32_t* keys) const {
+  if (fp.Comparable()) {
+    detail::BandKeys(fp, options_.bands, options_.rows, keys);
+    return options_.bands;
+  }
+  // A short text has one key, from its whole normalised form (salted apart from the band keys).
+  const uint32_t key = static_cast<uint32_t>(detail::Mix64(fp.exact ^ 0x65786163746f6e6cULL) >> 32);
+  keys[0] = key == 0 ? 1 : key;
+  return 1;
+}
+
+double NearDuplicateIndex::Threshold(const Fingerprint& fp) const {
+  return fp.Comparable() ? options_.min_similarity : 1.0;  // short texts: every minimum equal
 }
 
 ClusterInfo NearDuplicateIndex::InfoOf(uint32_t ci, int64_t account_id, double similarity,
@@ -326,7 +342,7 @@ ClusterInfo NearDuplicateIndex::Add(int64_t event_id, const Fingerprint& fp, int
   while (head_seq_ < next_seq_ && At(head_seq_).time_us < cutoff) PopOldest();
 
   ClusterInfo alone{0, 1, 1, 1, 0, t, t};
-  if (!fp.Comparable()) return alone;
+  if (!fp.Indexable()) return alone;
   if (next_seq_ - head_seq_ >= options_.max_entries) {
     PopOldest();
     ++dropped_early_;
@@ -334,15 +350,15 @@ ClusterInfo NearDuplicateIndex::Add(int64_t event_id, const Fingerprint& fp, int
 
   const detail::BBitSignature sig = detail::MakeBBitSignature(fp);
   uint32_t keys[kMaxBands];
-  detail::BandKeys(fp, options_.bands, options_.rows, keys);
-  const std::vector<Match> matches = FindMatches(keys, sig, cutoff);
+  const int bands = Keys(fp, keys);
+  const std::vector<Match> matches = FindMatches(keys, bands, Threshold(fp), sig, cutoff);
 
   if (next_seq_ - head_seq_ >= ring_.size())
     ResizeRing(std::min(options_.max_entries, std::max<size_t>(1024, ring_.size() + ring_.size() / 2)));
   const uint64_t seq = next_seq_++;
   const uint32_t low = static_cast<uint32_t>(seq);
   At(seq) = Entry{event_id, account_id, t, kNone, low, low, 0, {sig.w[0], sig.w[1], sig.w[2], sig.w[3]}};
-  for (int b = 0; b < options_.bands; ++b) TableInsert(keys[b], low);
+  for (int b = 0; b < bands; ++b) TableInsert(keys[b], low);
   if (static_cast<double>(table_occupied_) >
           kTableMaxLoad * static_cast<double>(table_.size() * kBucketSlots) ||
       next_seq_ - table_rebuild_seq_ > kRebuildEverySeq)
@@ -397,10 +413,10 @@ ClusterInfo NearDuplicateIndex::Probe(const Fingerprint& fp, int64_t account_id,
   const int64_t t = std::max(now_us, last_time_us_);
   const int64_t cutoff = SaturatingSub(t, options_.window_us);
   ClusterInfo info{0, 1, 1, 1, 0, t, t};
-  if (!fp.Comparable() || head_seq_ == next_seq_) return info;
+  if (!fp.Indexable() || head_seq_ == next_seq_) return info;
   uint32_t keys[kMaxBands];
-  detail::BandKeys(fp, options_.bands, options_.rows, keys);
-  const std::vector<Match> matches = FindMatches(keys, detail::MakeBBitSignature(fp), cutoff);
+  const int bands = Keys(fp, keys);
+  const std::vector<Match> matches = FindMatches(keys, bands, Threshold(fp), detail::MakeBBitSignature(fp), cutoff);
   if (matches.empty()) return info;
 
   // The largest matched cluster is counted from its counts (minus members already out of the window);

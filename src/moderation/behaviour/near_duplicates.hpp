@@ -7,7 +7,8 @@
 //     number (links and the table store its low 32 bits; the window never holds 2^32 comments). An entry
 //     is 72 bytes: event id, account, time, cluster, prev/next cluster links, and a 32-byte b-bit
 //     signature (low 4 bits of each of the 64 minimums) to verify candidates. Expiry pops the oldest end.
-//     Only Comparable fingerprints enter; short stock phrases cost nothing.
+//     Comparable fingerprints enter with their LSH band keys; shorter texts of 4-8 words (ExactOnly) enter
+//     with one key of their normalised form and link only to identical texts; shorter ones never enter.
 //   - Candidates: LSH banding, `bands` bands of `rows` minimums each (8 × 2 by default: a pair at Jaccard
 //     0.5 becomes a candidate with probability 0.90, at 0.3 with 0.53, at 0.1 with 0.08; a campaign needs
 //     only one link per comment to any earlier member). 8 × 3 (0.66 at 0.5, 0.20 at 0.3) caught 91–93 % of
@@ -119,7 +120,7 @@ class NearDuplicateIndex {  // not thread-safe: the lead's monitor holds a lock 
   // Adds a comment (event ids are unique, increasing as added); expires what fell out of the window; returns
   // its cluster after adding (id 0 only when not Comparable or no similar member; the counts are then 1).
   // Matching two clusters merges them (the older id survives). Times may go backwards (clock skew): a time
-  // below the last added one is treated as the last one. Comments that are not Comparable are not stored.
+  // below the last added one is treated as the last one. Comments that are not Indexable are not stored.
   ClusterInfo Add(int64_t event_id, const Fingerprint& fp, int64_t account_id, int64_t time_us);
   // Sizes the ring and the band table for `entries` windowed comments (at most max_entries) up front, so
   // that growing to them costs no rebuild pauses (each rebuild while growing re-places every band key: about
@@ -231,8 +232,13 @@ class NearDuplicateIndex {  // not thread-safe: the lead's monitor holds a lock 
   Entry& At(uint64_t seq) { return ring_[seq % ring_.size()]; }
   const Entry& At(uint64_t seq) const { return ring_[seq % ring_.size()]; }
 
-  std::vector<Match> FindMatches(const uint32_t* keys, const detail::BBitSignature& sig,
+  // Candidates through `bands` keys, linked at estimated similarity >= threshold.
+  std::vector<Match> FindMatches(const uint32_t* keys, int bands, double threshold, const detail::BBitSignature& sig,
                                  int64_t cutoff) const;
+  // A fingerprint's table keys (the LSH bands; one key of its normalised form for a short text) and count.
+  int Keys(const Fingerprint& fp, uint32_t* keys) const;
+  // The similarity that links: min_similarity, or 1.0 (identical) for a short text.
+  double Threshold(const Fingerprint& fp) const;
   std::pair<size_t, size_t> Buckets(uint32_t key) const;  // the two buckets `key` may live in
   const uint64_t* TableFind(uint32_t key) const;  // the slot holding `key` (low 32 bits: its sequence)
   void TableInsert(uint32_t key, uint32_t low_seq);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "moderation/learned/online_model.hpp"
+#include "moderation/learned/table_text.hpp"
 #include "moderation/policy.hpp"
 #include "text/utf8.hpp"
 
@@ -13,20 +14,6 @@ namespace {
 bool IsKnownRule(std::string_view id) {
   const auto& known = KnownRules();
   return std::find(known.begin(), known.end(), id) != known.end();
-}
-
-std::string Unescape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == 'n' || s[i + 1] == 't')) {
-      out.push_back(s[i + 1] == 'n' ? '\n' : '\t');
-      ++i;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 std::vector<std::string_view> SplitTabs(std::string_view line) {
@@ -66,13 +53,13 @@ Result<std::vector<LabelledText>> ParseTrainingTable(std::string_view data, std:
     ex.line = line_no;
     if (cols[0] == OnlineModel::kOk || IsKnownRule(cols[0])) {
       ex.label = std::string(cols[0]);
-      ex.text = Unescape(line.substr(cols[0].size() + 1));
+      ex.text = UnescapeTableText(line.substr(cols[0].size() + 1));
     } else {
       if (cols.size() < 3) {
         return bad("\"" + std::string(cols[0].substr(0, 40)) +
                    "\" is not ok or a known rule id, and the line has no rules<TAB>action columns");
       }
-      ex.text = Unescape(cols[0]);
+      ex.text = UnescapeTableText(cols[0]);
       const std::string_view rules = cols[1], action = cols[2];
       if (action != "publish" && action != "hold" && action != "reject" && action != "*") {
         return bad("action must be publish, hold, reject or *, not \"" + std::string(action.substr(0, 40)) + "\"");

@@ -43,6 +43,7 @@
 #include "moderation/behaviour/fingerprint.hpp"
 #include "moderation/behaviour/near_duplicates.hpp"
 #include "text/views.hpp"
+#include "tweet_corpus.hpp"
 
 namespace {
 
@@ -73,66 +74,8 @@ long MinorFaults() {
 
 // ---- corpus ----
 
-std::string CleanTweet(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    if (s[i] == '@') {  // @handle
-      while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    } else if (s.compare(i, 4, "http") == 0) {
-      while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    } else if (s[i] == '&') {  // &amp; &#128514; ...
-      size_t j = s.find(';', i);
-      if (j != std::string::npos && j - i <= 8) {
-        if (s.compare(i, 5, "&amp;") == 0) out += '&';
-        i = j + 1;
-      } else {
-        out += s[i++];
-      }
-    } else if (s.compare(i, 3, "RT ") == 0 && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '"')) {
-      i += 3;
-    } else {
-      out += s[i++];
-    }
-  }
-  return out;
-}
-
-// The `tweet` column of the CSV (quoted fields may hold commas, quotes and newlines).
-std::vector<std::string> LoadTweets() {
-  std::ifstream in(std::string(TRIBUNE_SOURCE_DIR) + "/data/offensive/labeled_train.csv");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string data = ss.str();
-  std::vector<std::string> tweets;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < data.size(); ++i) {
-    const char c = data[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < data.size() && data[i + 1] == '"')
-        field += '"', ++i;
-      else if (c == '"')
-        quoted = false;
-      else
-        field += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field)), field.clear();
-    } else if (c == '\n') {
-      row.push_back(std::move(field)), field.clear();
-      if (row.size() >= 6 && row[0] != "count") tweets.push_back(CleanTweet(row[5]));
-      row.clear();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  return tweets;
-}
-
 const std::vector<std::string>& Tweets() {
-  static const std::vector<std::string> tweets = LoadTweets();
+  static const std::vector<std::string> tweets = tribune::bench::LoadTweets();
   return tweets;
 }
 

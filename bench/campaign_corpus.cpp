@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "campaign_paraphrase.hpp"
+#include "tweet_corpus.hpp"
 
 namespace tribune::bench {
 namespace {
@@ -24,108 +25,13 @@ using namespace campaign_text;  // NOLINT: the corpus's own helpers
 
 constexpr int64_t kSecond = 1'000'000, kMinute = 60 * kSecond, kHour = 60 * kMinute, kDay = 24 * kHour;
 
-// ---------------------------------------------------------------------------------------------------------
-// Organic text: the tweets.
-
-std::vector<std::string> ReadCsvColumn(const std::filesystem::path& path, const std::string& column) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) Die("cannot read " + path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string data = ss.str();
-  std::vector<std::vector<std::string>> rows(1);
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < data.size(); ++i) {
-    const char c = data[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < data.size() && data[i + 1] == '"')
-        field += '"', ++i;
-      else if (c == '"')
-        quoted = false;
-      else
-        field += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      rows.back().push_back(std::move(field)), field.clear();
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < data.size() && data[i + 1] == '\n') ++i;
-      rows.back().push_back(std::move(field)), field.clear();
-      rows.emplace_back();
-    } else {
-      field += c;
-    }
-  }
-  if (!field.empty() || !rows.back().empty()) rows.back().push_back(std::move(field));
-  const auto& header = rows.front();
-  const auto it = std::find(header.begin(), header.end(), column);
-  if (it == header.end()) Die("no column '" + column + "' in " + path.string());
-  const size_t col = static_cast<size_t>(it - header.begin());
-  std::vector<std::string> out;
-  for (size_t r = 1; r < rows.size(); ++r)
-    if (rows[r].size() > col) out.push_back(std::move(rows[r][col]));
-  return out;
-}
-
-void AppendUtf8(std::string& s, uint32_t cp) {
-  if (cp < 0x80)
-    s += static_cast<char>(cp);
-  else if (cp < 0x800)
-    s += static_cast<char>(0xC0 | (cp >> 6)), s += static_cast<char>(0x80 | (cp & 0x3F));
-  else if (cp < 0x10000)
-    s += static_cast<char>(0xE0 | (cp >> 12)), s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-        s += static_cast<char>(0x80 | (cp & 0x3F));
-  else if (cp < 0x110000)
-    s += static_cast<char>(0xF0 | (cp >> 18)), s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
-        s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), s += static_cast<char>(0x80 | (cp & 0x3F));
-}
-
 }  // namespace
 
-std::string CleanTweet(const std::string& tweet) {
-  // Decode HTML entities (&amp; &lt; &gt; &quot; &#NNN;), dropping surrogates and controls.
-  std::string decoded;
-  for (size_t i = 0; i < tweet.size();) {
-    if (tweet[i] == '&') {
-      const size_t semi = tweet.find(';', i);
-      if (semi != std::string::npos && semi - i <= 9) {
-        const std::string ent = tweet.substr(i + 1, semi - i - 1);
-        static const std::map<std::string, char> kNamed = {{"amp", '&'},  {"lt", '<'},    {"gt", '>'},
-                                                           {"quot", '"'}, {"apos", '\''}, {"nbsp", ' '}};
-        if (auto n = kNamed.find(ent); n != kNamed.end()) {
-          decoded += n->second, i = semi + 1;
-          continue;
-        }
-        if (ent.size() > 1 && ent[0] == '#' && std::all_of(ent.begin() + 1, ent.end(), ::isdigit)) {
-          const uint32_t cp = static_cast<uint32_t>(std::strtoul(ent.c_str() + 1, nullptr, 10));
-          if (cp >= 0x20 && (cp < 0xD800 || cp > 0xDFFF)) AppendUtf8(decoded, cp);
-          i = semi + 1;
-          continue;
-        }
-      }
-    }
-    decoded += tweet[i++];
-  }
-  // Tokens: drop @handles, "RT", URLs (also cut ones: "htt…").
-  std::vector<std::string> kept;
-  std::string token;
-  std::istringstream words(decoded);
-  while (words >> token) {
-    if (token[0] == '@' || token == "RT" || token == "rt" || token == "RT:" || token == "MT") continue;
-    if (token.find("http") != std::string::npos || token.find("www.") != std::string::npos) continue;
-    if (token.size() >= 4 && token.compare(token.size() - 3, 3, "\xE2\x80\xA6") == 0 &&
-        std::string_view("https").starts_with(token.substr(0, token.size() - 3)))
-      continue;
-    if (token.find('@') != std::string::npos && token.find(':') == token.size() - 1) continue;  // "@a:" glued
-    kept.push_back(token);
-  }
-  std::string out;
-  for (const std::string& t : kept) out += (out.empty() ? "" : " ") + t;
-  while (!out.empty() && (out[0] == ':' || out[0] == ' ')) out.erase(0, 1);
+// Enough text to be a comment: tweets under 20 letters (after cleaning) are left out.
+bool UsableTweet(const std::string& tweet) {
   size_t letters = 0;
-  for (char c : out) letters += IsAsciiLetter(c) ? 1 : 0;
-  return letters < 20 ? std::string() : out;
+  for (char c : tweet) letters += campaign_text::IsAsciiLetter(c) ? 1 : 0;
+  return letters >= 20;
 }
 
 namespace {
@@ -155,12 +61,12 @@ Timeline GenerateTimeline(const CorpusOptions& o) {
   auto clamp_time = [&](int64_t t) { return std::clamp(t, o.start_us, day_end - 1); };
 
   // Organic text pool.
-  std::vector<std::string> tweets = ReadCsvColumn(root / "data" / "offensive" / "labeled_train.csv", "tweet");
+  std::vector<std::string> tweets = LoadTweets(root.string());
   tl.tweets_read = tweets.size();
   std::vector<std::string> pool;
   std::unordered_set<std::string> seen;
-  for (const std::string& tw : tweets)
-    if (std::string c = CleanTweet(tw); !c.empty() && seen.insert(c).second) pool.push_back(std::move(c));
+  for (std::string& tw : tweets)
+    if (UsableTweet(tw) && seen.insert(tw).second) pool.push_back(std::move(tw));
   tl.tweets_kept = pool.size();
   rng.Shuffle(pool);
   size_t next_text = 0;

@@ -64,7 +64,7 @@ struct Timeline {
 
 Timeline GenerateTimeline(const CorpusOptions& options);
 
-// The cleaning applied to each tweet (exposed for checks): "" when nothing usable is left.
-std::string CleanTweet(const std::string& tweet);
+// Whether a cleaned tweet (tweet_corpus.hpp) has enough text to stand for a comment (20 letters).
+bool UsableTweet(const std::string& tweet);
 
 }  // namespace tribune::bench

@@ -86,6 +86,13 @@ std::optional<int64_t> ParseId(std::string_view s) {
   return v;
 }
 
+Result<int64_t> PathId(const Request& req, const char* what) {
+  const auto it = req.path_params.find("id");
+  auto id = it == req.path_params.end() ? std::nullopt : ParseId(it->second);
+  if (!id) return MakeError(ErrorCode::kNotFound, std::string("No such ") + what + ".");
+  return *id;
+}
+
 Result<std::optional<int64_t>> GetOptionalId(const json::object& obj, std::string_view key) {
   auto it = obj.find(key);
   if (it == obj.end() || it->value().is_null()) return std::optional<int64_t>{};

@@ -35,6 +35,8 @@ Result<const boost::json::object*> GetObject(const boost::json::object& obj, std
 
 // A positive decimal id of at most 19 digits.
 std::optional<int64_t> ParseId(std::string_view s);
+// The {id} path parameter as an id. Errors: kNotFound "No such <what>." (anything but an id names nothing).
+Result<int64_t> PathId(const Request& req, const char* what);
 
 // Reads ?limit= : `fallback` when absent; kBadRequest unless 1..max (larger values are clamped to max).
 Result<int> ParseLimit(const Request& req, int fallback, int max);

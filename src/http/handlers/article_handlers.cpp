@@ -50,9 +50,8 @@ Result<Response> List(ApiContext& ctx, Request& req) {
 }
 
 Result<Response> Get(ApiContext& ctx, Request& req) {
-  auto id = ParseId(req.path_params["id"]);
-  if (!id) return MakeError(ErrorCode::kNotFound, "No such article.");
-  TRIBUNE_ASSIGN(auto article, ctx.articles.Get(*id));
+  TRIBUNE_ASSIGN(const int64_t id, PathId(req, "article"));
+  TRIBUNE_ASSIGN(auto article, ctx.articles.Get(id));
   return Json(200, json::serialize(ArticleJson(article, ctx.base_url)));
 }
 

@@ -11,12 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-Result<int64_t> PathId(Request& req, const char* what) {
-  auto id = ParseId(req.path_params["id"]);
-  if (!id) return MakeError(ErrorCode::kNotFound, std::string("No such ") + what + ".");
-  return *id;
-}
-
 discussion::Actor ActorOf(const accounts::AuthContext& auth) {
   return {auth.account.id, auth.account.CanModerate()};
 }

@@ -41,12 +41,6 @@ Result<accounts::AuthContext> RequireModerator(ApiContext& ctx, Request& req, bo
   return auth;
 }
 
-Result<int64_t> PathId(Request& req, const char* what) {
-  auto id = ParseId(req.path_params["id"]);
-  if (!id) return MakeError(ErrorCode::kNotFound, std::string("No such ") + what + ".");
-  return *id;
-}
-
 json::object ClusterJson(const discussion::ClusterDetail& c) {
   json::array members;
   for (const auto& m : c.members) {

@@ -324,7 +324,6 @@ Recorded BehaviourMonitor::Record(int64_t event_id, const Observation& obs, Acti
   if (obs.fingerprint.Indexable()) {
     const ClusterInfo c = window_.Add(event_id, obs.fingerprint, a.account_id, now);
     r.cluster_id = c.id;
-    r.cluster_accounts = c.accounts;
     if (IsCampaign(c, obs.fingerprint, now)) {
       auto [it, inserted] = reached_.try_emplace(c.id, now);
       it->second = now;

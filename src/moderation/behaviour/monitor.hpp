@@ -95,7 +95,6 @@ double StandingChange(StandingEvent event);
 
 struct Recorded {
   int64_t cluster_id = 0;
-  uint32_t cluster_accounts = 0;
   bool cluster_reached = false;     // this attempt brought its cluster to cluster_accounts
   std::vector<int64_t> to_hold;     // event ids of published members to hold now (only when cluster_reached)
 };

@@ -1,0 +1,177 @@
+// English mail templates. Placeholders and sections: see internal::Template in mail.hpp.
+#include "mail/mail.hpp"
+
+namespace tribune::mail::internal {
+
+const std::vector<Template>& TemplatesEn() {
+  static const std::vector<Template> t = {
+      {"confirm_account", "Confirm your {{site_name}} account",
+       R"(Hello {{display_name}},
+
+Welcome to {{site_name}}! Please confirm your e-mail address by opening this link:
+
+{{link}}
+
+If you did not create an account, just ignore this message.
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Welcome to {{site_name}}! Please confirm your e-mail address:</p>
+<p><a href="{{link}}">Confirm my address</a></p>
+<p style="font-size: 0.9em; color: #555;">Or copy this link into your browser: {{link}}</p>
+<p>If you did not create an account, just ignore this message.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"duplicate_registration", "Someone tried to sign up on {{site_name}} with your address",
+       R"(Hello {{display_name}},
+
+Someone just tried to create a {{site_name}} account with your e-mail address. You already have one, so nothing was changed.
+
+If it was you, sign in here:
+{{login_link}}
+
+Forgot your password? Choose a new one here:
+{{reset_link}}
+
+If it was not you, you can ignore this message.
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Someone just tried to create a {{site_name}} account with your e-mail address. You already have one, so nothing was changed.</p>
+<p>If it was you, <a href="{{login_link}}">sign in here</a>. Forgot your password? <a href="{{reset_link}}">Choose a new one</a>.</p>
+<p>If it was not you, you can ignore this message.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"password_reset", "Reset your {{site_name}} password",
+       R"(Hello {{display_name}},
+
+To choose a new password, open this link within {{minutes}} minutes:
+
+{{link}}
+
+If you did not ask for this, ignore this message: your password stays the same.
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>To choose a new password, open this link within {{minutes}} minutes:</p>
+<p><a href="{{link}}">Choose a new password</a></p>
+<p style="font-size: 0.9em; color: #555;">Or copy this link into your browser: {{link}}</p>
+<p>If you did not ask for this, ignore this message: your password stays the same.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"password_changed", "Your {{site_name}} password was changed",
+       R"(Hello {{display_name}},
+
+Your {{site_name}} password was just changed, and every session was signed out. Sign in again with your new password.
+
+If you did not do this, reset your password right away from the sign-in page at {{base_url}}.
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Your {{site_name}} password was just changed, and every session was signed out. Sign in again with your new password.</p>
+<p>If you did not do this, reset your password right away from the sign-in page at <a href="{{base_url}}">{{base_url}}</a>.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"account_deleted", "Your {{site_name}} account was deleted",
+       R"(Hello {{display_name}},
+
+Your {{site_name}} account was deleted. Changed your mind? You can restore it within {{days}} days with this link:
+
+{{link}}
+
+After that, the account is removed for good.
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Your {{site_name}} account was deleted. Changed your mind? You can restore it within {{days}} days:</p>
+<p><a href="{{link}}">Restore my account</a></p>
+<p style="font-size: 0.9em; color: #555;">Or copy this link into your browser: {{link}}</p>
+<p>After that, the account is removed for good.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"account_restored", "Your {{site_name}} account is back",
+       R"(Hello {{display_name}},
+
+Your {{site_name}} account was restored. Welcome back!
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Your {{site_name}} account was restored. Welcome back!</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"comment_rejected", "Your comment on “{{article_title}}” was not published",
+       R"(Hello {{display_name}},
+
+Your comment on “{{article_title}}” was not published because it breaks the rule “{{rule}}”.
+
+{{reason}}
+
+More details: {{link}}
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Your comment on “{{article_title}}” was not published because it breaks the rule “{{rule}}”.</p>
+<p>{{reason}}</p>
+<p><a href="{{link}}">More details</a></p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"account_blocked", "Your {{site_name}} account is blocked",
+       R"(Hello {{display_name}},
+
+Your {{site_name}} account was blocked for breaking the rule “{{rule}}”.
+{{#note}}
+Moderator's note: {{note}}
+{{/note}}{{#final=true}}
+This block is final.
+{{/final}}
+If you think this is a mistake, you can appeal here:
+{{appeal_link}}
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Your {{site_name}} account was blocked for breaking the rule “{{rule}}”.</p>
+{{#note}}<p>Moderator's note: {{note}}</p>
+{{/note}}{{#final=true}}<p>This block is final.</p>
+{{/final}}<p>If you think this is a mistake, you can <a href="{{appeal_link}}">appeal</a>.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"account_unblocked", "Your {{site_name}} account is unblocked",
+       R"(Hello {{display_name}},
+
+Your {{site_name}} account is unblocked. You can comment again.
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>Your {{site_name}} account is unblocked. You can comment again.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"appeal_decided", "Your {{site_name}} appeal was decided",
+       R"(Hello {{display_name}},
+
+{{#outcome=restored}}Good news: your appeal was accepted and your account is restored.
+{{/outcome}}{{^outcome=restored}}Your appeal was reviewed and denied; the decision stands.
+{{/outcome}}{{#note}}
+Moderator's note: {{note}}
+{{/note}}
+— The {{site_name}} team
+)",
+       R"(<p>Hello {{display_name}},</p>
+{{#outcome=restored}}<p>Good news: your appeal was accepted and your account is restored.</p>
+{{/outcome}}{{^outcome=restored}}<p>Your appeal was reviewed and denied; the decision stands.</p>
+{{/outcome}}{{#note}}<p>Moderator's note: {{note}}</p>
+{{/note}}<p>— The {{site_name}} team</p>
+)"},
+  };
+  return t;
+}
+
+}  // namespace tribune::mail::internal

@@ -1,0 +1,177 @@
+// Modèles de courriels en français. Syntaxe : voir internal::Template dans mail.hpp.
+#include "mail/mail.hpp"
+
+namespace tribune::mail::internal {
+
+const std::vector<Template>& TemplatesFr() {
+  static const std::vector<Template> t = {
+      {"confirm_account", "Confirmez votre compte {{site_name}}",
+       R"(Bonjour {{display_name}},
+
+Bienvenue sur {{site_name}} ! Pour confirmer votre adresse e-mail, ouvrez ce lien :
+
+{{link}}
+
+Si vous n'avez pas créé de compte, ignorez simplement ce message.
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Bienvenue sur {{site_name}} ! Merci de confirmer votre adresse e-mail :</p>
+<p><a href="{{link}}">Confirmer mon adresse</a></p>
+<p style="font-size: 0.9em; color: #555;">Ou copiez ce lien dans votre navigateur : {{link}}</p>
+<p>Si vous n'avez pas créé de compte, ignorez simplement ce message.</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"duplicate_registration", "Quelqu'un a tenté de s'inscrire sur {{site_name}} avec votre adresse",
+       R"(Bonjour {{display_name}},
+
+Quelqu'un vient d'essayer de créer un compte {{site_name}} avec votre adresse e-mail. Vous en avez déjà un : rien n'a été modifié.
+
+Si c'était vous, connectez-vous ici :
+{{login_link}}
+
+Mot de passe oublié ? Choisissez-en un nouveau ici :
+{{reset_link}}
+
+Si ce n'était pas vous, vous pouvez ignorer ce message.
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Quelqu'un vient d'essayer de créer un compte {{site_name}} avec votre adresse e-mail. Vous en avez déjà un : rien n'a été modifié.</p>
+<p>Si c'était vous, <a href="{{login_link}}">connectez-vous ici</a>. Mot de passe oublié ? <a href="{{reset_link}}">Choisissez-en un nouveau</a>.</p>
+<p>Si ce n'était pas vous, vous pouvez ignorer ce message.</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"password_reset", "Réinitialisez votre mot de passe {{site_name}}",
+       R"(Bonjour {{display_name}},
+
+Pour choisir un nouveau mot de passe, ouvrez ce lien dans les {{minutes}} minutes :
+
+{{link}}
+
+Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Pour choisir un nouveau mot de passe, ouvrez ce lien dans les {{minutes}} minutes :</p>
+<p><a href="{{link}}">Choisir un nouveau mot de passe</a></p>
+<p style="font-size: 0.9em; color: #555;">Ou copiez ce lien dans votre navigateur : {{link}}</p>
+<p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"password_changed", "Votre mot de passe {{site_name}} a été modifié",
+       R"(Bonjour {{display_name}},
+
+Votre mot de passe {{site_name}} vient d'être modifié et toutes vos sessions ont été fermées. Reconnectez-vous avec votre nouveau mot de passe.
+
+Si ce n'était pas vous, réinitialisez tout de suite votre mot de passe depuis la page de connexion sur {{base_url}}.
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Votre mot de passe {{site_name}} vient d'être modifié et toutes vos sessions ont été fermées. Reconnectez-vous avec votre nouveau mot de passe.</p>
+<p>Si ce n'était pas vous, réinitialisez tout de suite votre mot de passe depuis la page de connexion sur <a href="{{base_url}}">{{base_url}}</a>.</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"account_deleted", "Votre compte {{site_name}} a été supprimé",
+       R"(Bonjour {{display_name}},
+
+Votre compte {{site_name}} a été supprimé. Vous avez changé d'avis ? Vous pouvez le restaurer pendant {{days}} jours avec ce lien :
+
+{{link}}
+
+Passé ce délai, le compte sera définitivement effacé.
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Votre compte {{site_name}} a été supprimé. Vous avez changé d'avis ? Vous pouvez le restaurer pendant {{days}} jours :</p>
+<p><a href="{{link}}">Restaurer mon compte</a></p>
+<p style="font-size: 0.9em; color: #555;">Ou copiez ce lien dans votre navigateur : {{link}}</p>
+<p>Passé ce délai, le compte sera définitivement effacé.</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"account_restored", "Votre compte {{site_name}} est de retour",
+       R"(Bonjour {{display_name}},
+
+Votre compte {{site_name}} a été restauré. Bon retour parmi nous !
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Votre compte {{site_name}} a été restauré. Bon retour parmi nous !</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"comment_rejected", "Votre commentaire sur « {{article_title}} » n'a pas été publié",
+       R"(Bonjour {{display_name}},
+
+Votre commentaire sur « {{article_title}} » n'a pas été publié, car il enfreint la règle « {{rule}} ».
+
+{{reason}}
+
+Plus de détails : {{link}}
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Votre commentaire sur « {{article_title}} » n'a pas été publié, car il enfreint la règle « {{rule}} ».</p>
+<p>{{reason}}</p>
+<p><a href="{{link}}">Plus de détails</a></p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"account_blocked", "Votre compte {{site_name}} est bloqué",
+       R"(Bonjour {{display_name}},
+
+Votre compte {{site_name}} a été bloqué pour non-respect de la règle « {{rule}} ».
+{{#note}}
+Note du modérateur : {{note}}
+{{/note}}{{#final=true}}
+Ce blocage est définitif.
+{{/final}}
+Si vous pensez qu'il s'agit d'une erreur, vous pouvez faire appel ici :
+{{appeal_link}}
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Votre compte {{site_name}} a été bloqué pour non-respect de la règle « {{rule}} ».</p>
+{{#note}}<p>Note du modérateur : {{note}}</p>
+{{/note}}{{#final=true}}<p>Ce blocage est définitif.</p>
+{{/final}}<p>Si vous pensez qu'il s'agit d'une erreur, vous pouvez <a href="{{appeal_link}}">faire appel</a>.</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"account_unblocked", "Votre compte {{site_name}} est débloqué",
+       R"(Bonjour {{display_name}},
+
+Votre compte {{site_name}} est débloqué. Vous pouvez de nouveau commenter.
+
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>Votre compte {{site_name}} est débloqué. Vous pouvez de nouveau commenter.</p>
+<p>— L'équipe {{site_name}}</p>
+)"},
+      {"appeal_decided", "Votre appel sur {{site_name}} a été examiné",
+       R"(Bonjour {{display_name}},
+
+{{#outcome=restored}}Bonne nouvelle : votre appel a été accepté et votre compte est rétabli.
+{{/outcome}}{{^outcome=restored}}Votre appel a été examiné et rejeté ; la décision est maintenue.
+{{/outcome}}{{#note}}
+Note du modérateur : {{note}}
+{{/note}}
+— L'équipe {{site_name}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+{{#outcome=restored}}<p>Bonne nouvelle : votre appel a été accepté et votre compte est rétabli.</p>
+{{/outcome}}{{^outcome=restored}}<p>Votre appel a été examiné et rejeté ; la décision est maintenue.</p>
+{{/outcome}}{{#note}}<p>Note du modérateur : {{note}}</p>
+{{/note}}<p>— L'équipe {{site_name}}</p>
+)"},
+  };
+  return t;
+}
+
+}  // namespace tribune::mail::internal

@@ -1,3 +1,5 @@
+// The account service's shared parts: construction, lookups, roles, and the helpers every flow uses
+// (passwords, captcha, single-use link tokens, mails).
 #include <algorithm>
 
 #include "accounts/accounts.hpp"
@@ -7,13 +9,7 @@
 namespace tribune::accounts {
 
 namespace {
-
 constexpr int64_t kMicros = 1'000'000;
-// last_seen_at is refreshed at most this often, so reads stay reads.
-constexpr int64_t kTouchIntervalMicros = 5 * 60 * kMicros;
-
-Error Unauthenticated() { return MakeError(ErrorCode::kUnauthenticated, "Sign in to continue."); }
-
 }  // namespace
 
 bool IsKnownRole(std::string_view role) {
@@ -25,8 +21,17 @@ bool Account::HasRole(std::string_view role) const {
 }
 
 AccountService::AccountService(storage::Database& db, const Clock& clock, IdGenerator& ids, PasswordHasher& hasher,
-                               AccountOptions options, CaptchaVerifier* captcha, AccountMailer* mailer)
-    : db_(db), clock_(clock), ids_(ids), hasher_(hasher), options_(options), captcha_(captcha), mailer_(mailer) {}
+                               AccountOptions options, const CaptchaVerifier* captcha, mail::Outbox* outbox,
+                               AccountContent* content)
+    : db_(db),
+      clock_(clock),
+      ids_(ids),
+      hasher_(hasher),
+      options_(std::move(options)),
+      captcha_(captcha),
+      outbox_(outbox),
+      content_(content),
+      throttle_(clock, options_.throttle) {}
 
 Status AccountService::CheckPassword(const std::string& password) const {
   if (!text::IsValidUtf8(password) || password.find('\0') != std::string::npos) {
@@ -41,13 +46,74 @@ Status AccountService::CheckPassword(const std::string& password) const {
   return Ok{};
 }
 
+Status AccountService::VerifyCaptcha(const std::string& payload, std::optional<CaptchaProof>& proof) const {
+  if (!options_.captcha_required) return Ok{};
+  if (captcha_ == nullptr) return MakeError(ErrorCode::kCaptchaFailed, "Captcha verification is not available.");
+  if (payload.empty()) return MakeError(ErrorCode::kCaptchaFailed, "Solve the captcha first.");
+  auto verified = captcha_->Verify(payload);
+  if (!verified.ok()) return std::move(verified).error();
+  proof = std::move(verified).value();
+  return Ok{};
+}
+
+Result<std::string> AccountService::IssueToken(storage::Session& s, int64_t account_id, const char* purpose,
+                                               int64_t ttl_seconds) {
+  std::string token = RandomToken(32);  // 256 bits
+  const int64_t now = clock_.NowMicros();
+  TRIBUNE_TRY(s.Exec(
+      "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+      {Sha256Hex(token), account_id, std::string(purpose), now, now + ttl_seconds * kMicros}));
+  return token;
+}
+
+Result<int64_t> AccountService::RedeemToken(storage::Session& s, const std::string& token, const char* purpose) {
+  const Error invalid = MakeError(ErrorCode::kBadRequest, "This link is not valid. Ask for a new one.");
+  if (token.size() < 16 || token.size() > 128 || !Base64UrlDecode(token)) return invalid;
+  auto rows = s.Query("SELECT account_id, expires_at, used_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2",
+                      {Sha256Hex(token), std::string(purpose)});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty()) return invalid;
+  const auto& r = (*rows)[0];
+  if (!r.IsNull(2)) return MakeError(ErrorCode::kGone, "This link was already used.");
+  const int64_t now = clock_.NowMicros();
+  if (now >= r.Int(1)) return MakeError(ErrorCode::kGone, "This link has expired. Ask for a new one.");
+  TRIBUNE_TRY(s.Exec("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1", {Sha256Hex(token), now}));
+  return r.Int(0);
+}
+
+std::string AccountService::Link(const char* path, const std::string& token) const {
+  return options_.base_url + path + "?token=" + token;
+}
+
+Status AccountService::Mail(storage::Session& s, const Account& to, const char* kind,
+                            std::map<std::string, std::string> vars) {
+  if (outbox_ == nullptr) return Ok{};
+  vars.emplace("display_name", to.display_name);
+  mail::Mail m;
+  m.to = to.email;
+  m.kind = kind;
+  m.language = to.language.empty() ? options_.language : to.language;
+  m.vars = std::move(vars);
+  m.account_id = to.id;
+  return outbox_->Enqueue(s, m);
+}
+
+Status AccountService::CheckMayParticipate(const Account& account) const {
+  if (account.status == "unconfirmed" && !options_.allow_unconfirmed_comments) {
+    return MakeError(ErrorCode::kForbidden, "Confirm your e-mail address first: follow the link we sent you.");
+  }
+  return Ok{};
+}
+
 Result<Account> AccountService::LoadAccount(storage::Session& s, int64_t id) {
   auto rows = s.Query(
-      "SELECT id, email, display_name, status, consent_version, created_at FROM accounts WHERE id = $1", {id});
+      "SELECT id, email, display_name, status, consent_version, created_at, language, has_avatar FROM accounts"
+      " WHERE id = $1",
+      {id});
   if (!rows.ok()) return std::move(rows).error();
   if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such account.");
   const auto& r = (*rows)[0];
-  Account a{r.Int(0), r.Text(1), r.Text(2), {}, r.Text(3), r.Int(4), r.Int(5)};
+  Account a{r.Int(0), r.Text(1), r.Text(2), {}, r.Text(3), r.Int(4), r.Int(5), r.Text(6), r.Int(7) != 0};
   auto roles = s.Query("SELECT role FROM account_roles WHERE account_id = $1 ORDER BY role", {id});
   if (!roles.ok()) return std::move(roles).error();
   for (const auto& row : *roles) a.roles.push_back(row.Text(0));
@@ -72,146 +138,6 @@ Result<std::optional<Account>> AccountService::FindByEmail(const std::string& em
   return std::optional<Account>(std::move(account).value());
 }
 
-Result<Account> AccountService::Register(const RegisterRequest& req) {
-  auto email = NormaliseEmail(req.email);
-  if (!email.ok()) return std::move(email).error();
-  auto name = NormaliseDisplayName(req.display_name, options_.display_name_max_length);
-  if (!name.ok()) return std::move(name).error();
-  TRIBUNE_TRY(CheckPassword(req.password));
-  if (!req.accept_terms) {
-    return MakeError(ErrorCode::kBadRequest, "Registering means accepting the community standards (accept_terms).");
-  }
-  if (options_.captcha_required) {
-    if (captcha_ == nullptr) return MakeError(ErrorCode::kCaptchaFailed, "Captcha verification is not available.");
-    TRIBUNE_TRY(captcha_->Verify(req.captcha));
-  }
-
-  // Hash before looking the address up, so a known address costs the same time as a new one.
-  const std::string hash = hasher_.Hash(req.password);
-  const int64_t now = clock_.NowMicros();
-  Account account{ids_.Next(), *email, *name, {"reader"}, "active", 0, now};
-  bool duplicate = false;
-  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
-    auto inserted = s.Exec(
-        "INSERT INTO accounts (id, email, display_name, password_hash, status, terms_accepted_at, created_at)"
-        " VALUES ($1, $2, $3, $4, 'active', $5, $5) ON CONFLICT (email) DO NOTHING",
-        {account.id, account.email, account.display_name, hash, now});
-    if (!inserted.ok()) return std::move(inserted).error();
-    if (*inserted == 0) {
-      duplicate = true;
-      return Ok{};
-    }
-    TRIBUNE_TRY(s.Exec("INSERT INTO account_roles (account_id, role) VALUES ($1, 'reader')", {account.id}));
-    return Ok{};
-  }));
-  if (duplicate && mailer_ != nullptr) {
-    auto owner = FindByEmail(account.email);
-    if (owner.ok() && owner->has_value()) mailer_->DuplicateRegistration(**owner);
-  }
-  // A duplicate answers with the fresh, never-stored id: the caller cannot tell the difference.
-  return account;
-}
-
-Result<LoginResult> AccountService::Login(const std::string& raw_email, const std::string& password,
-                                         const std::string& user_agent) {
-  auto email = NormaliseEmail(raw_email);
-  if (!email.ok() || password.size() > 4 * options_.password_max_length) {
-    hasher_.VerifyDummy(password.substr(0, 4 * options_.password_max_length));
-    return Unauthenticated();
-  }
-  auto rows = db_.Read("SELECT id, password_hash, status FROM accounts WHERE email = $1", {*email});
-  if (!rows.ok()) return std::move(rows).error();
-  if (rows->empty()) {
-    hasher_.VerifyDummy(password);
-    return MakeError(ErrorCode::kUnauthenticated, "Wrong e-mail address or password.");
-  }
-  const int64_t id = (*rows)[0].Int(0);
-  const bool matches = hasher_.Verify((*rows)[0].Text(1), password);
-  if (!matches || (*rows)[0].Text(2) == "deleted") {
-    return MakeError(ErrorCode::kUnauthenticated, "Wrong e-mail address or password.");
-  }
-
-  LoginResult result;
-  result.session_token = RandomToken(32);
-  result.csrf_token = RandomToken(32);
-  result.max_age_seconds = options_.session_absolute_seconds;
-  const int64_t now = clock_.NowMicros();
-  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
-    TRIBUNE_TRY(s.Exec(
-        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, user_agent)"
-        " VALUES ($1, $2, $3, $4, $4, $5, $6)",
-        {Sha256Hex(result.session_token), id, result.csrf_token, now,
-         now + options_.session_absolute_seconds * kMicros, user_agent.substr(0, 256)}));
-    auto account = LoadAccount(s, id);
-    if (!account.ok()) return std::move(account).error();
-    result.account = std::move(account).value();
-    return Ok{};
-  }));
-  return result;
-}
-
-Status AccountService::Logout(const std::string& session_hash) {
-  return db_.Write([&](storage::Session& s) -> Status {
-    TRIBUNE_TRY(s.Exec("DELETE FROM sessions WHERE id_hash = $1", {session_hash}));
-    return Ok{};
-  });
-}
-
-Result<AuthContext> AccountService::Authenticate(const std::string& session_token) {
-  if (session_token.empty() || session_token.size() > 128) return Unauthenticated();
-  AuthContext ctx;
-  ctx.session_hash = Sha256Hex(session_token);
-  ctx.via_cookie = true;
-  const int64_t now = clock_.NowMicros();
-  bool touch = false;
-  bool found = false;
-  TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
-    auto rows = s.Query("SELECT account_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
-                        {ctx.session_hash});
-    if (!rows.ok()) return std::move(rows).error();
-    if (rows->empty()) return Ok{};
-    const auto& r = (*rows)[0];
-    if (now >= r.Int(3) || now - r.Int(2) >= options_.session_idle_seconds * kMicros) return Ok{};
-    touch = now - r.Int(2) >= kTouchIntervalMicros;
-    ctx.csrf_token = r.Text(1);
-    auto account = LoadAccount(s, r.Int(0));
-    if (!account.ok()) return std::move(account).error();
-    ctx.account = std::move(account).value();
-    found = true;
-    return Ok{};
-  }));
-  if (!found || ctx.account.status == "deleted") return Unauthenticated();
-  if (touch) {
-    TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
-      TRIBUNE_TRY(s.Exec("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1", {ctx.session_hash, now}));
-      return Ok{};
-    }));
-  }
-  return ctx;
-}
-
-Result<AuthContext> AccountService::AuthenticateBearer(const std::string& token) {
-  if (token.empty() || token.size() > 128) return Unauthenticated();
-  auto rows = db_.Read("SELECT account_id FROM api_tokens WHERE token_hash = $1", {Sha256Hex(token)});
-  if (!rows.ok()) return std::move(rows).error();
-  if (rows->empty()) return Unauthenticated();
-  auto account = FindById((*rows)[0].Int(0));
-  if (!account.ok() || account->status == "deleted") return Unauthenticated();
-  AuthContext ctx;
-  ctx.account = std::move(account).value();
-  return ctx;
-}
-
-Result<std::string> AccountService::CreateApiToken(int64_t account_id, const std::string& label) {
-  std::string token = "trb_" + RandomToken(32);
-  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
-    TRIBUNE_TRY(s.Exec("INSERT INTO api_tokens (token_hash, account_id, label, created_at) VALUES ($1, $2, $3, $4)",
-                       {Sha256Hex(token), account_id, label, clock_.NowMicros()}));
-    return Ok{};
-  }));
-  return token;
-}
-
 Result<Account> AccountService::EnsureAccountWithRole(const std::string& raw_email, const std::string& password,
                                                       const std::string& display_name, const std::string& role) {
   if (!IsKnownRole(role)) return MakeError(ErrorCode::kBadRequest, "Unknown role: " + role);
@@ -229,11 +155,12 @@ Result<Account> AccountService::EnsureAccountWithRole(const std::string& raw_ema
     const std::string hash = hasher_.Hash(password);
     id = ids_.Next();
     const int64_t now = clock_.NowMicros();
+    const int64_t policy = policy_version_.load();
     TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
       TRIBUNE_TRY(s.Exec(
-          "INSERT INTO accounts (id, email, display_name, password_hash, status, terms_accepted_at, confirmed_at,"
-          " created_at) VALUES ($1, $2, $3, $4, 'active', $5, $5, $5)",
-          {id, *email, *name, hash, now}));
+          "INSERT INTO accounts (id, email, display_name, password_hash, status, consent_version, terms_accepted_at,"
+          " confirmed_at, created_at, language) VALUES ($1, $2, $3, $4, 'active', $6, $5, $5, $5, $7)",
+          {id, *email, *name, hash, now, policy, options_.language}));
       TRIBUNE_TRY(s.Exec("INSERT INTO account_roles (account_id, role) VALUES ($1, 'reader')", {id}));
       return Ok{};
     }));

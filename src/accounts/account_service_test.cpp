@@ -48,8 +48,8 @@ TEST_F(AccountServiceTest, SecondRegistrationLooksNewButStoresNothing) {
   EXPECT_NE(first.id, second.id);
   EXPECT_EQ(second.email, "ann@example.org");
   EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM accounts"), 1);
-  EXPECT_FALSE(service_.Login("ann@example.org", "other password", "").ok());
-  EXPECT_TRUE(service_.Login("ann@example.org", "correct horse", "").ok());
+  EXPECT_FALSE(service_.Login("ann@example.org", "other password", {"127.0.0.1", ""}).ok());
+  EXPECT_TRUE(service_.Login("ann@example.org", "correct horse", {"127.0.0.1", ""}).ok());
 }
 
 TEST_F(AccountServiceTest, RegisterRejectsBadFieldsAndWritesNothing) {
@@ -80,8 +80,8 @@ TEST_F(AccountServiceTest, CaptchaIsRequiredWhenConfigured) {
 
 TEST_F(AccountServiceTest, LoginStoresOnlyTheHashOfANewSessionIdEachTime) {
   MustRegister("ann@example.org");
-  auto a = service_.Login("ann@example.org", "correct horse", "ua");
-  auto b = service_.Login("ann@example.org", "correct horse", "ua");
+  auto a = service_.Login("ann@example.org", "correct horse", {"127.0.0.1", "ua"});
+  auto b = service_.Login("ann@example.org", "correct horse", {"127.0.0.1", "ua"});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->session_token, b->session_token);
   EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM sessions WHERE id_hash = '" + a->session_token + "'"), 0);
@@ -94,13 +94,13 @@ TEST_F(AccountServiceTest, LoginStoresOnlyTheHashOfANewSessionIdEachTime) {
 
 TEST_F(AccountServiceTest, WrongPasswordAndUnknownAccountAreBothUnauthenticated) {
   MustRegister("ann@example.org");
-  EXPECT_EQ(service_.Login("ann@example.org", "wrong password", "").error().code, ErrorCode::kUnauthenticated);
-  EXPECT_EQ(service_.Login("bob@example.org", "correct horse", "").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(service_.Login("ann@example.org", "wrong password", {"127.0.0.1", ""}).error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(service_.Login("bob@example.org", "correct horse", {"127.0.0.1", ""}).error().code, ErrorCode::kUnauthenticated);
 }
 
 TEST_F(AccountServiceTest, SessionExpiresWhenIdleAndAtItsAbsoluteLimit) {
   MustRegister("ann@example.org");
-  auto login = service_.Login("ann@example.org", "correct horse", "");
+  auto login = service_.Login("ann@example.org", "correct horse", {"127.0.0.1", ""});
   ASSERT_TRUE(login.ok());
   clock_.Advance(59min);
   EXPECT_TRUE(service_.Authenticate(login->session_token).ok());  // refreshes last_seen
@@ -109,7 +109,7 @@ TEST_F(AccountServiceTest, SessionExpiresWhenIdleAndAtItsAbsoluteLimit) {
   clock_.Advance(61min);
   EXPECT_FALSE(service_.Authenticate(login->session_token).ok());  // idle too long
 
-  auto again = service_.Login("ann@example.org", "correct horse", "");
+  auto again = service_.Login("ann@example.org", "correct horse", {"127.0.0.1", ""});
   for (int i = 0; i < 20; ++i) {
     clock_.Advance(30min);
     if (!service_.Authenticate(again->session_token).ok()) {
@@ -122,7 +122,7 @@ TEST_F(AccountServiceTest, SessionExpiresWhenIdleAndAtItsAbsoluteLimit) {
 
 TEST_F(AccountServiceTest, LogoutEndsTheSession) {
   MustRegister("ann@example.org");
-  auto login = service_.Login("ann@example.org", "correct horse", "");
+  auto login = service_.Login("ann@example.org", "correct horse", {"127.0.0.1", ""});
   auto ctx = service_.Authenticate(login->session_token);
   ASSERT_TRUE(service_.Logout(ctx->session_hash).ok());
   EXPECT_FALSE(service_.Authenticate(login->session_token).ok());

@@ -34,11 +34,18 @@ commands:
         train the edition's online model from labelled lines (label<TAB>text, or the rule-table format)
   model stats [--data DIR] [--edition ID] [--json]
         examples per class and size of the edition's online model
+  purge [--data DIR] [--reapply]
+        erase accounts deleted longer ago than accounts.restore_days (serve does this hourly); --reapply
+        first erases again every account recorded as purged (run it after restoring a backup)
+  policy publish --file FILE [--data DIR]
+        publish a new privacy-policy version; readers must accept it before they write again
   version
 )";
 
 // Boolean flags that take no value.
-bool IsSwitch(const std::string& name) { return name == "explain" || name == "jsonl" || name == "json"; }
+bool IsSwitch(const std::string& name) {
+  return name == "explain" || name == "jsonl" || name == "json" || name == "reapply";
+}
 
 struct ParsedArgs {
   std::map<std::string, std::string> flags;
@@ -121,6 +128,8 @@ int Main(int argc, char** argv) {
   if (command == "token create") return TokenCreate(ctx);
   if (command == "demo seed") return DemoSeed(ctx);
   if (command == "moderate") return Moderate(ctx);
+  if (command == "purge") return Purge(ctx);
+  if (command == "policy publish") return PolicyPublish(ctx);
   if (words[0] == "model") {
     ctx.positional.assign(words.begin() + 1, words.end());  // "train" | "stats"
     return ModelCommand(ctx);

@@ -21,6 +21,8 @@ int AdminCreate(CommandContext& ctx);
 int TokenCreate(CommandContext& ctx);
 int DemoSeed(CommandContext& ctx);
 int Moderate(CommandContext& ctx);
-int ModelCommand(CommandContext& ctx);  // `model train|stats`: the subcommand is positional.front()
+int ModelCommand(CommandContext& ctx);
+int Purge(CommandContext& ctx);          // `purge [--reapply]`
+int PolicyPublish(CommandContext& ctx);  // `policy publish --file FILE`  // `model train|stats`: the subcommand is positional.front()
 
 }  // namespace tribune::app

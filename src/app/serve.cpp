@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "app/commands.hpp"
+#include "app/maintenance.hpp"
 #include "app/services.hpp"
 #include "common/log.hpp"
 #include "http/auth.hpp"
@@ -64,6 +65,20 @@ int Serve(CommandContext& ctx) {
                        config.GetString("site.base_url"),
                        static_cast<int>(config.GetInt("comments.page_default")),
                        static_cast<int>(config.GetInt("comments.page_max"))};
+  api.privacy_contact = config.GetString("privacy.contact");
+  api.captcha = s.captcha.get();
+  api.avatars = s.avatars.get();
+  api.social = s.social.get();
+  Maintenance maintenance(s);
+  if (config.GetBool("testing.clock_control")) {
+    log::Warn("testing.clock_control is on: POST /api/v1/testing/clock moves this server's clock");
+    api.advance_clock = [&s, &maintenance](int64_t seconds) -> Status {
+      s.clock.Advance(std::chrono::seconds(seconds));
+      TRIBUNE_TRY(maintenance.RunDue());
+      (void)s.mail_worker->RunOnce();
+      return Ok{};
+    };
+  }
   http::RegisterApi(router, api);
   http::PageContext pages{*s.articles, *s.comments, config.GetString("site.name")};
   http::RegisterPages(router, pages);
@@ -75,11 +90,19 @@ int Serve(CommandContext& ctx) {
   }
   const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   const std::string origin = "http://" + shown_host + ":" + std::to_string(server.port());
-  if (api.base_url.empty()) api.base_url = origin;
+  if (api.base_url.empty()) {
+    api.base_url = origin;
+    s.SetBaseUrl(origin);
+  }
+  s.mail_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("mail.poll_ms"))));
+  maintenance.Start(std::chrono::hours(1));
+  log::Info("mail", "\"transport\":\"" + log::JsonEscape(s.mail_transport->Describe()) + "\"");
   log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"");
   std::printf("listening on %s\n", origin.c_str());
   std::fflush(stdout);
   server.Run();
+  maintenance.Stop();
+  s.mail_worker->Stop();
   // What the model learned since its last save goes to the database before it closes.
   if (Status st = s.model->Flush(); !st.ok()) log::Error("model not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   s.db->Close();

@@ -4,10 +4,108 @@
 
 #include <filesystem>
 
+#include "common/log.hpp"
+#include "common/random.hpp"
 #include "discussion/behaviour_log.hpp"
 #include "moderation/factory.hpp"
 
+namespace tribune {
+extern const char kPrivacyPolicyMd[];
+}
+
 namespace tribune::app {
+
+namespace {
+
+// A secret kept in the database's meta table, made at first start; shared by every server on the database.
+Result<std::string> StoredSecret(storage::Database& db, const std::string& key) {
+  auto rows = db.Read("SELECT value FROM meta WHERE key = $1", {key});
+  if (!rows.ok()) return std::move(rows).error();
+  if (!rows->empty()) return (*rows)[0].Text(0);
+  const std::string fresh = RandomToken(32);
+  TRIBUNE_TRY(db.Write([&](storage::Session& s) -> Status {
+    TRIBUNE_TRY(s.Exec("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", {key, fresh}));
+    return Ok{};
+  }));
+  auto again = db.Read("SELECT value FROM meta WHERE key = $1", {key});
+  if (!again.ok()) return std::move(again).error();
+  return (*again)[0].Text(0);
+}
+
+Status BuildMail(Services& s) {
+  const Config& c = s.config;
+  mail::Identity identity;
+  identity.from_address = c.GetString("mail.from_address");
+  identity.from_name = c.GetString("mail.from_name");
+  identity.site_name = c.GetString("site.name");
+  identity.base_url = c.GetString("site.base_url");
+  const size_t at = identity.from_address.find('@');
+  identity.message_id_domain = at == std::string::npos ? "localhost" : identity.from_address.substr(at + 1);
+  s.outbox = std::make_unique<mail::Outbox>(s.clock, *s.ids, identity);
+  const std::string url = c.GetString("mail.smtp_url");
+  if (url.empty()) {
+    std::string spool = c.GetString("mail.spool_dir");
+    if (spool.empty()) spool = (std::filesystem::path(s.data_dir) / "mail").string();
+    s.mail_transport = mail::MakeFileTransport(spool);
+  } else {
+    if (url.rfind("smtp://", 0) != 0 && url.rfind("smtps://", 0) != 0) {
+      return MakeError(ErrorCode::kBadRequest, "mail.smtp_url must start with smtp:// or smtps://");
+    }
+    mail::SmtpOptions o;
+    o.url = url;
+    o.starttls = c.GetBool("mail.starttls");
+    o.verify_tls = c.GetBool("mail.verify_tls");
+    o.username = c.GetString("mail.username");
+    o.password = c.GetString("mail.password");
+    o.timeout_ms = c.GetInt("mail.timeout_ms");
+    s.mail_transport = mail::MakeSmtpTransport(o);
+  }
+  mail::RetryOptions retry;
+  retry.max_attempts = static_cast<int>(std::max<int64_t>(1, c.GetInt("mail.max_attempts")));
+  retry.base_delay = std::chrono::seconds(std::max<int64_t>(1, c.GetInt("mail.retry_base_seconds")));
+  retry.max_delay = std::chrono::seconds(std::max<int64_t>(1, c.GetInt("mail.retry_max_seconds")));
+  s.mail_worker = std::make_unique<mail::OutboxWorker>(*s.db, s.clock, *s.mail_transport, identity.from_address, retry);
+  return Ok{};
+}
+
+// "id|Display name|issuer|client id" entries, secrets as "id=secret".
+Result<std::vector<oidc::ProviderConfig>> SocialProviders(const Config& c) {
+  std::vector<oidc::ProviderConfig> out;
+  for (const std::string& entry : c.GetList("social.providers")) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      const size_t bar = entry.find('|', start);
+      parts.push_back(entry.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+      if (bar == std::string::npos) break;
+      start = bar + 1;
+    }
+    if (parts.size() != 4 || parts[0].empty() || parts[2].empty() || parts[3].empty() ||
+        parts[0].find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+      return MakeError(ErrorCode::kBadRequest,
+                       "social.providers: each entry is \"id|Display name|issuer URL|client id\" with a lower-case id");
+    }
+    oidc::ProviderConfig p;
+    p.id = parts[0];
+    p.display_name = parts[1].empty() ? parts[0] : parts[1];
+    p.issuer = parts[2];
+    p.client_id = parts[3];
+    p.allow_http = c.GetBool("social.allow_http");
+    for (const std::string& secret : c.GetList("social.client_secrets")) {
+      if (secret.rfind(p.id + "=", 0) == 0) p.client_secret = secret.substr(p.id.size() + 1);
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+void Services::SetBaseUrl(const std::string& url) {
+  if (outbox) outbox->SetBaseUrl(url);
+  if (accounts) accounts->SetBaseUrl(url);
+  if (social) social->SetRedirectBase(url);
+}
 
 Result<moderation::behaviour::BehaviourOptions> BehaviourOptionsFrom(const Config& c) {
   constexpr int64_t kMinute = 60LL * 1000000;
@@ -72,6 +170,7 @@ Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const s
 Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string& data_dir) {
   auto s = std::make_unique<Services>();
   s->config = std::move(config);
+  s->data_dir = data_dir;
   const Config& c = s->config;
   if (!c.GetString("storage.url").empty()) {
     return MakeError(ErrorCode::kBadRequest, "storage.url: only SQLite is available in this build (leave it empty)");
@@ -87,7 +186,7 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
 
   // Ids stay above everything already stored, whatever the clock says after a restart.
   int64_t floor = 0;
-  for (const char* table : {"accounts", "articles", "comments", "moderation_decisions"}) {
+  for (const char* table : {"accounts", "articles", "comments", "moderation_decisions", "consent_log", "mail_outbox"}) {
     auto rows = s->db->Read(std::string("SELECT COALESCE(MAX(id), 0) FROM ") + table);
     if (!rows.ok()) return std::move(rows).error();
     floor = std::max(floor, (*rows)[0].Int(0));
@@ -97,14 +196,14 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   s->hasher = std::make_unique<accounts::PasswordHasher>(static_cast<size_t>(c.GetInt("accounts.argon2_memory_kib")),
                                                          static_cast<unsigned long long>(c.GetInt("accounts.argon2_passes")),
                                                          static_cast<int>(c.GetInt("accounts.hash_concurrency")));
-  accounts::AccountOptions ao;
-  ao.captcha_required = c.GetBool("captcha.required");
-  ao.session_idle_seconds = c.GetInt("accounts.session_idle_days") * 86400;
-  ao.session_absolute_seconds = c.GetInt("accounts.session_absolute_days") * 86400;
-  ao.password_min_length = static_cast<size_t>(c.GetInt("accounts.password_min_length"));
-  ao.password_max_length = static_cast<size_t>(c.GetInt("accounts.password_max_length"));
-  ao.display_name_max_length = static_cast<size_t>(c.GetInt("accounts.display_name_max_length"));
-  s->accounts = std::make_unique<accounts::AccountService>(*s->db, s->clock, *s->ids, *s->hasher, ao);
+  TRIBUNE_TRY(BuildMail(*s));
+  if (c.GetBool("captcha.required")) {
+    TRIBUNE_ASSIGN(auto key, StoredSecret(*s->db, "captcha_hmac_key"));
+    accounts::AltchaOptions co;
+    co.maxnumber = std::max<int64_t>(1000, c.GetInt("captcha.max_number"));
+    co.ttl_seconds = std::max<int64_t>(60, c.GetInt("captcha.ttl_minutes") * 60);
+    s->captcha = std::make_unique<accounts::Altcha>(s->clock, key, co);
+  }
 
   const std::string edition = c.GetString("site.default_edition");
   s->articles = std::make_unique<news::ArticleService>(*s->db, s->clock, *s->ids, edition);
@@ -136,6 +235,44 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   mopt.monitor = dopt.monitor;
   mopt.learn = [keeper = s->model.get()](const std::string& text, const std::string& label) { keeper->Learn(text, label); };
   s->moderation = std::make_unique<discussion::ModerationService>(*s->db, s->clock, *s->ids, *s->comments, mopt);
+
+  s->author_content = std::make_unique<discussion::AuthorContent>(*s->comments, s->clock);
+  accounts::AccountOptions ao;
+  ao.captcha_required = c.GetBool("captcha.required");
+  ao.limits_enabled = c.GetBool("limits.enabled");
+  ao.session_idle_seconds = c.GetInt("accounts.session_idle_days") * 86400;
+  ao.session_absolute_seconds = c.GetInt("accounts.session_absolute_days") * 86400;
+  ao.password_min_length = static_cast<size_t>(c.GetInt("accounts.password_min_length"));
+  ao.password_max_length = static_cast<size_t>(c.GetInt("accounts.password_max_length"));
+  ao.display_name_max_length = static_cast<size_t>(c.GetInt("accounts.display_name_max_length"));
+  ao.allow_unconfirmed_comments = c.GetBool("accounts.allow_unconfirmed_comments");
+  ao.confirm_link_seconds = std::max<int64_t>(1, c.GetInt("accounts.confirm_link_hours")) * 3600;
+  ao.reset_link_seconds = std::max<int64_t>(1, c.GetInt("accounts.reset_link_minutes")) * 60;
+  ao.restore_seconds = std::max<int64_t>(1, c.GetInt("accounts.restore_days")) * 86400;
+  ao.base_url = c.GetString("site.base_url");
+  ao.language = c.GetString("site.ui_language");
+  ao.purge_log = (std::filesystem::path(data_dir) / "purged-accounts.log").string();
+  ao.throttle.window_seconds = std::max<int64_t>(1, c.GetInt("accounts.login_window_minutes")) * 60;
+  ao.throttle.captcha_after = static_cast<int>(c.GetInt("accounts.login_captcha_after"));
+  ao.throttle.account_failures = static_cast<int>(c.GetInt("accounts.login_account_failures"));
+  ao.throttle.address_failures = static_cast<int>(c.GetInt("accounts.login_address_failures"));
+  s->accounts = std::make_unique<accounts::AccountService>(*s->db, s->clock, *s->ids, *s->hasher, ao, s->captcha.get(),
+                                                           s->outbox.get(), s->author_content.get());
+  TRIBUNE_TRY(s->accounts->InitPolicy(kPrivacyPolicyMd));
+
+  avatars::InitVips();
+  avatars::AvatarOptions avo;
+  avo.max_upload_bytes = static_cast<size_t>(std::max<int64_t>(1, c.GetInt("avatars.max_upload_kib"))) * 1024;
+  avo.max_pixels = std::max<int64_t>(1, c.GetInt("avatars.max_pixels"));
+  avo.size = static_cast<int>(std::clamp<int64_t>(c.GetInt("avatars.size"), 32, 1024));
+  s->avatars = std::make_unique<avatars::AvatarService>(*s->db, s->clock, avo);
+
+  TRIBUNE_ASSIGN(auto providers, SocialProviders(c));
+  if (!providers.empty()) {
+    oidc::ClientOptions oo;
+    oo.redirect_base = c.GetString("site.base_url");
+    s->social = std::make_unique<oidc::Client>(*s->db, s->clock, std::move(providers), oo);
+  }
   return s;
 }
 

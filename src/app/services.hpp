@@ -5,6 +5,11 @@
 #include <string>
 
 #include "accounts/accounts.hpp"
+#include "accounts/captcha.hpp"
+#include "avatars/avatars.hpp"
+#include "discussion/author_content.hpp"
+#include "mail/mail.hpp"
+#include "oidc/oidc.hpp"
 #include "app/model_keeper.hpp"
 #include "common/clock.hpp"
 #include "common/config.hpp"
@@ -20,17 +25,28 @@ namespace tribune::app {
 
 struct Services {
   Config config;
-  SystemClock clock;
+  std::string data_dir;
+  AdjustableClock clock;  // the system clock; only testing.clock_control moves it
   std::unique_ptr<IdGenerator> ids;
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<accounts::PasswordHasher> hasher;
-  std::unique_ptr<accounts::AccountService> accounts;
+  std::unique_ptr<mail::Transport> mail_transport;
+  std::unique_ptr<mail::Outbox> outbox;
+  std::unique_ptr<mail::OutboxWorker> mail_worker;  // started by serve
+  std::unique_ptr<accounts::Altcha> captcha;
   std::unique_ptr<news::ArticleService> articles;
   std::unique_ptr<moderation::behaviour::BehaviourMonitor> monitor;  // declared before the engine that reads it
   std::unique_ptr<ModelKeeper> model;  // the edition's online model, learning from moderators' decisions
   std::unique_ptr<moderation::Engine> engine;
   std::unique_ptr<discussion::CommentService> comments;
   std::unique_ptr<discussion::ModerationService> moderation;
+  std::unique_ptr<discussion::AuthorContent> author_content;
+  std::unique_ptr<accounts::AccountService> accounts;  // after the comments it hides and restores
+  std::unique_ptr<avatars::AvatarService> avatars;
+  std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
+
+  // The public origin once known (serve learns the port after listening): links in mails use it.
+  void SetBaseUrl(const std::string& url);
 };
 
 // The behaviour rules' settings from config section [behaviour] (and limits.enabled). Errors: kBadRequest

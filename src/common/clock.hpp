@@ -24,6 +24,21 @@ class SystemClock final : public Clock {
   TimePoint Now() const override { return std::chrono::system_clock::now(); }
 };
 
+// The system clock plus an offset that only grows: what the server runs on, so that acceptance tests
+// (config testing.clock_control) can move a running server into the future. Thread-safe.
+class AdjustableClock final : public Clock {
+ public:
+  TimePoint Now() const override {
+    return std::chrono::system_clock::now() + std::chrono::microseconds(offset_micros_.load());
+  }
+  void Advance(std::chrono::microseconds d) {
+    if (d.count() > 0) offset_micros_ += d.count();
+  }
+
+ private:
+  std::atomic<int64_t> offset_micros_{0};
+};
+
 // A clock that only moves when told to. Thread-safe.
 class FakeClock final : public Clock {
  public:

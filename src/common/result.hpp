@@ -37,6 +37,8 @@ struct Error {
   // Extra members of the JSON error object as serialised JSON object members without braces,
   // e.g. R"("findings":[...])". Empty when none.
   std::string extra_json;
+  // For kRateLimited: the Retry-After seconds (0: the HTTP layer's default).
+  int64_t retry_after_seconds = 0;
 };
 
 inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message), {}}; }

@@ -139,7 +139,9 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
   if (current->author_id != actor.account_id && !actor.moderator) {
     return MakeError(ErrorCode::kForbidden, "Only the author can edit this comment.");
   }
-  if (current->status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
+  if (current->status == "deleted" || current->status == "hidden") {
+    return MakeError(ErrorCode::kConflict, "The comment was deleted.");
+  }
 
   // An edit is judged with the behaviour rules too (an edit can turn a comment into a campaign's text), but
   // it is not a new attempt: it does not join the window.
@@ -159,7 +161,9 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
     if (!rows.ok()) return std::move(rows).error();
     if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
     const std::string old_status = (*rows)[0].Text(1);
-    if (old_status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
+    if (old_status == "deleted" || old_status == "hidden") {
+      return MakeError(ErrorCode::kConflict, "The comment was deleted.");
+    }
     TRIBUNE_TRY(s.Exec(
         "INSERT INTO comment_revisions (comment_id, revision, body, edited_by, created_at)"
         " VALUES ($1, (SELECT COALESCE(MAX(revision), 0) + 1 FROM comment_revisions WHERE comment_id = $1), $2, $3, $4)",

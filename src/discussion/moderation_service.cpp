@@ -164,7 +164,7 @@ Result<ClusterDecisionResult> ModerationService::DecideCluster(const Actor& mode
     result.decided = 0;
     std::vector<int64_t> accounts;
     for (const ClusterMember& m : cluster.members) {
-      if (!m.comment_id || m.status == "deleted") continue;
+      if (!m.comment_id || m.status == "deleted" || m.status == "hidden") continue;
       // Approving publishes the held members; members already published stay as they are.
       if (approve && m.status == "published") continue;
       Change change;

@@ -12,7 +12,7 @@ Result<accounts::AuthContext> Auth::Require(const Request& req) {
   return accounts_.Authenticate(cookie);
 }
 
-Result<accounts::AuthContext> Auth::RequireForWrite(const Request& req) {
+Result<accounts::AuthContext> Auth::RequireForWrite(const Request& req, Consent consent) {
   auto ctx = Require(req);
   if (!ctx.ok()) return ctx;
   if (ctx->via_cookie) {
@@ -20,7 +20,22 @@ Result<accounts::AuthContext> Auth::RequireForWrite(const Request& req) {
     if (token.empty() || !ConstantTimeEquals(token, ctx->csrf_token)) {
       return MakeError(ErrorCode::kForbidden, "Missing or wrong X-CSRF-Token header.");
     }
+    // Readers in a browser must have accepted the current policy; API tokens (tools) are not asked.
+    const int64_t current = accounts_.CurrentPolicyVersion();
+    if (consent == Consent::kCurrent && ctx->account.consent_version < current) {
+      Error e = MakeError(ErrorCode::kConsentRequired,
+                          "The privacy policy has changed. Accept the new version to continue, or delete your account.");
+      e.extra_json = "\"policy_version\":" + std::to_string(current);
+      return e;
+    }
   }
+  return ctx;
+}
+
+Result<accounts::AuthContext> Auth::RequireToParticipate(const Request& req) {
+  auto ctx = RequireForWrite(req);
+  if (!ctx.ok()) return ctx;
+  TRIBUNE_TRY(accounts_.CheckMayParticipate(ctx->account));
   return ctx;
 }
 

@@ -17,8 +17,13 @@ class Auth {
 
   // Errors: kUnauthenticated.
   Result<accounts::AuthContext> Require(const Request& req);
-  // Require, plus the CSRF check for cookie callers. Errors: kUnauthenticated, kForbidden.
-  Result<accounts::AuthContext> RequireForWrite(const Request& req);
+  // Require, plus the CSRF check for cookie callers and, for them, a consent to the current privacy
+  // policy (unless `consent` is kAny: accepting it, deleting the account, logging out).
+  // Errors: kUnauthenticated, kForbidden, kConsentRequired.
+  enum class Consent { kCurrent, kAny };
+  Result<accounts::AuthContext> RequireForWrite(const Request& req, Consent consent = Consent::kCurrent);
+  // RequireForWrite, plus what taking part needs (a confirmed address unless configured otherwise).
+  Result<accounts::AuthContext> RequireToParticipate(const Request& req);
   // The caller if any; a bad or expired credential counts as anonymous.
   std::optional<accounts::AuthContext> Optional(const Request& req);
 

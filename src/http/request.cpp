@@ -118,7 +118,12 @@ Response ErrorResponse(const Error& error, const std::string& request_id) {
     body += error.extra_json;
   }
   body += "}}";
-  return Json(status, std::move(body));
+  Response resp = Json(status, std::move(body));
+  if (error.code == ErrorCode::kRateLimited) {
+    resp.headers.emplace_back("Retry-After",
+                              std::to_string(error.retry_after_seconds > 0 ? error.retry_after_seconds : 60));
+  }
+  return resp;
 }
 
 }  // namespace tribune::http

@@ -1,9 +1,12 @@
 // Registers the HTTP API of API.md on a Router. Handlers parse, call one service, serialise.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "accounts/accounts.hpp"
+#include "accounts/captcha.hpp"
+#include "avatars/avatars.hpp"
 #include "discussion/discussion.hpp"
 #include "discussion/moderation.hpp"
 #include "http/auth.hpp"
@@ -11,6 +14,7 @@
 #include "http/http.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
+#include "oidc/oidc.hpp"
 
 namespace tribune::http {
 
@@ -26,6 +30,12 @@ struct ApiContext {
   int comments_page_default = 50;
   int comments_page_max = 200;
   PageCache page_cache{};
+  std::string privacy_contact;                    // shown with the privacy policy
+  const accounts::Altcha* captcha = nullptr;      // GET /api/v1/captcha
+  avatars::AvatarService* avatars = nullptr;      // profile pictures
+  oidc::Client* social = nullptr;                 // social login; nullptr when no provider is configured
+  // Moves the clock forward and runs due jobs (config testing.clock_control); nullptr otherwise.
+  std::function<Status(int64_t advance_seconds)> advance_clock;
 };
 
 void RegisterHealth(Router& router);
@@ -33,6 +43,9 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx);
 void RegisterArticleRoutes(Router& router, ApiContext& ctx);
 void RegisterCommentRoutes(Router& router, ApiContext& ctx);
 void RegisterModerationRoutes(Router& router, ApiContext& ctx);
+void RegisterLifecycleRoutes(Router& router, ApiContext& ctx);
+void RegisterAvatarRoutes(Router& router, ApiContext& ctx);
+void RegisterSocialRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -40,6 +53,9 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterArticleRoutes(router, ctx);
   RegisterCommentRoutes(router, ctx);
   RegisterModerationRoutes(router, ctx);
+  RegisterLifecycleRoutes(router, ctx);
+  RegisterAvatarRoutes(router, ctx);
+  RegisterSocialRoutes(router, ctx);
 }
 
 // Runs `body`, turning an Error into the API.md error response.

@@ -47,7 +47,7 @@ Result<Response> List(ApiContext& ctx, Request& req) {
 }
 
 Result<Response> Post(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireToParticipate(req));
   TRIBUNE_ASSIGN(int64_t article_id, PathId(req, "article"));
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
   TRIBUNE_TRY(AllowOnly(body, {"body", "parent_id"}));
@@ -60,7 +60,7 @@ Result<Response> Post(ApiContext& ctx, Request& req) {
 }
 
 Result<Response> Edit(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireToParticipate(req));
   TRIBUNE_ASSIGN(int64_t id, PathId(req, "comment"));
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
   TRIBUNE_TRY(AllowOnly(body, {"body"}));

@@ -13,8 +13,14 @@ std::string IdString(int64_t id) { return std::to_string(id); }
 json::object AccountJson(const accounts::Account& a) {
   json::array roles;
   for (const auto& r : a.roles) roles.emplace_back(r);
-  return json::object{{"id", IdString(a.id)},     {"email", a.email},   {"display_name", a.display_name},
-                      {"roles", std::move(roles)}, {"status", a.status}, {"created_at", FormatRfc3339(a.created_at)}};
+  return json::object{{"id", IdString(a.id)},
+                      {"email", a.email},
+                      {"display_name", a.display_name},
+                      {"roles", std::move(roles)},
+                      {"status", a.status},
+                      {"language", a.language},
+                      {"avatar_url", "/api/v1/accounts/" + IdString(a.id) + "/avatar"},
+                      {"created_at", FormatRfc3339(a.created_at)}};
 }
 
 json::object ArticleJson(const news::Article& a, const std::string& base_url) {

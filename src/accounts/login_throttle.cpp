@@ -1,0 +1,66 @@
+#include "accounts/login_throttle.hpp"
+
+#include <algorithm>
+
+namespace tribune::accounts {
+
+namespace {
+constexpr int64_t kMicros = 1'000'000;
+constexpr size_t kMaxTracked = 1 << 20;  // keys kept at most; the oldest windows go first
+}  // namespace
+
+void LoginThrottle::Prune(Times& times, int64_t now) const {
+  while (!times.empty() && times.front() <= now - options_.window_seconds * kMicros) times.pop_front();
+}
+
+void LoginThrottle::MaybeSweep(int64_t now) {
+  if (now < next_sweep_ && accounts_.size() + addresses_.size() < kMaxTracked) return;
+  next_sweep_ = now + options_.window_seconds * kMicros;
+  for (auto* map : {&accounts_, &addresses_}) {
+    for (auto it = map->begin(); it != map->end();) {
+      Prune(it->second, now);
+      it = it->second.empty() ? map->erase(it) : std::next(it);
+    }
+  }
+}
+
+ThrottleVerdict LoginThrottle::Check(const std::string& account_key, const std::string& address) {
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(mu_);
+  ThrottleVerdict v;
+  auto retry_after = [&](const Times& times) {
+    return std::max<int64_t>(1, (times.front() + options_.window_seconds * kMicros - now + kMicros - 1) / kMicros);
+  };
+  if (auto it = addresses_.find(address); it != addresses_.end()) {
+    Prune(it->second, now);
+    if (static_cast<int>(it->second.size()) >= options_.address_failures) {
+      v.locked = true;
+      v.retry_after_seconds = retry_after(it->second);
+    }
+  }
+  if (auto it = accounts_.find(account_key); it != accounts_.end()) {
+    Prune(it->second, now);
+    const int failures = static_cast<int>(it->second.size());
+    if (failures >= options_.account_failures) {
+      v.locked = true;
+      v.retry_after_seconds = std::max(v.retry_after_seconds, retry_after(it->second));
+    }
+    v.captcha_required = failures >= options_.captcha_after;
+  }
+  return v;
+}
+
+void LoginThrottle::RecordFailure(const std::string& account_key, const std::string& address) {
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(mu_);
+  MaybeSweep(now);
+  accounts_[account_key].push_back(now);
+  addresses_[address].push_back(now);
+}
+
+void LoginThrottle::RecordSuccess(const std::string& account_key) {
+  std::lock_guard lock(mu_);
+  accounts_.erase(account_key);
+}
+
+}  // namespace tribune::accounts

@@ -1,0 +1,50 @@
+#include "app/maintenance.hpp"
+
+#include "common/log.hpp"
+
+namespace tribune::app {
+
+Status Maintenance::RunDue() {
+  std::lock_guard run(run_mu_);
+  TRIBUNE_ASSIGN(const int purged, s_.accounts->PurgeDue());
+  const int64_t now = s_.clock.NowMicros();
+  constexpr int64_t kDay = 86'400'000'000;
+  TRIBUNE_TRY(s_.db->Write([&](storage::Session& s) -> Status {
+    // Used or expired link tokens are kept a day (so a second click says "already used", not "unknown"), then
+    // dropped; restore links a year, so that a late click on one says the account is gone.
+    TRIBUNE_TRY(s.Exec("DELETE FROM account_tokens WHERE (purpose <> 'restore' AND (expires_at < $1 OR used_at < $1))"
+                       " OR expires_at < $2",
+                       {now - kDay, now - 365 * kDay}));
+    TRIBUNE_TRY(s.Exec("DELETE FROM captcha_used WHERE expires_at < $1", {now}));
+    TRIBUNE_TRY(s.Exec("DELETE FROM social_logins WHERE expires_at < $1", {now}));
+    TRIBUNE_TRY(s.Exec("DELETE FROM social_signups WHERE expires_at < $1", {now}));
+    return Ok{};
+  }));
+  if (purged > 0) log::Info("purge", "\"accounts\":" + std::to_string(purged));
+  return Ok{};
+}
+
+void Maintenance::Start(std::chrono::seconds interval) {
+  thread_ = std::thread([this, interval] {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      if (Status st = RunDue(); !st.ok()) {
+        log::Error("maintenance failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
+      }
+      lock.lock();
+      cv_.wait_for(lock, interval, [this] { return stop_; });
+    }
+  });
+}
+
+void Maintenance::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,34 @@
+// Jobs that run on a schedule inside `tribune serve`: the purge of accounts deleted longer ago than the
+// restore period, and the clean-up of expired tokens, captcha signatures and social logins.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "app/services.hpp"
+
+namespace tribune::app {
+
+class Maintenance {
+ public:
+  explicit Maintenance(Services& services) : s_(services) {}
+  ~Maintenance() { Stop(); }
+
+  // Runs every job once, now. Thread-safe (one run at a time).
+  Status RunDue();
+  // Runs RunDue every `interval` on a thread until Stop.
+  void Start(std::chrono::seconds interval);
+  void Stop();
+
+ private:
+  Services& s_;
+  std::mutex run_mu_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tribune::app

@@ -115,6 +115,7 @@ struct SocialIdentity {
   std::string email;
   bool email_verified = false;
   std::string name;
+  std::string return_to;  // of a sign-up ticket: where the reader was going
 };
 
 // A social login ends in a session, or (a new reader) in a sign-up ticket: the reader must accept the

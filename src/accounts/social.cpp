@@ -47,10 +47,16 @@ Result<SocialOutcome> AccountService::SignInWithIdentity(const SocialIdentity& i
       TRIBUNE_TRY(s.Exec("INSERT INTO social_identities (provider, subject, account_id, email, created_at)"
                          " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                          {identity.provider, identity.subject, owner->id, *email, now}));
-      // The provider vouched for the address: that confirms it.
-      TRIBUNE_TRY(s.Exec("UPDATE accounts SET status = 'active', confirmed_at = COALESCE(confirmed_at, $2)"
-                         " WHERE id = $1 AND status = 'unconfirmed'",
-                         {owner->id, now}));
+      if (owner->status == "unconfirmed") {
+        // Whoever registered this address never proved it; the provider just did. The account is the address
+        // owner's now: the unproven password and every session opened with it end here.
+        TRIBUNE_TRY(s.Exec("UPDATE accounts SET status = 'active', confirmed_at = $2, password_hash = '' WHERE id = $1",
+                           {owner->id, now}));
+        TRIBUNE_TRY(s.Exec("DELETE FROM sessions WHERE account_id = $1", {owner->id}));
+        TRIBUNE_TRY(s.Exec("DELETE FROM api_tokens WHERE account_id = $1", {owner->id}));
+        TRIBUNE_TRY(s.Exec("UPDATE account_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
+                           {owner->id, now}));
+      }
       return Ok{};
     }));
     TRIBUNE_ASSIGN(out.login, OpenSession(owner->id, user_agent));
@@ -75,7 +81,8 @@ Result<SocialOutcome> AccountService::SignInWithIdentity(const SocialIdentity& i
 
 Result<SocialIdentity> AccountService::PeekSocialSignup(const std::string& ticket) {
   if (ticket.empty() || ticket.size() > 128) return MakeError(ErrorCode::kGone, "This sign-up has expired.");
-  auto rows = db_.Read("SELECT provider, subject, email, display_name, expires_at, email_verified FROM social_signups"
+  auto rows = db_.Read("SELECT provider, subject, email, display_name, expires_at, email_verified, return_to"
+                       " FROM social_signups"
                        " WHERE ticket_hash = $1",
                        {Sha256Hex(ticket)});
   if (!rows.ok()) return std::move(rows).error();
@@ -83,7 +90,7 @@ Result<SocialIdentity> AccountService::PeekSocialSignup(const std::string& ticke
     return MakeError(ErrorCode::kGone, "This sign-up has expired. Log in with the provider again.");
   }
   const auto& r = (*rows)[0];
-  return SocialIdentity{r.Text(0), r.Text(1), r.Text(2), r.Int(5) != 0, r.Text(3)};
+  return SocialIdentity{r.Text(0), r.Text(1), r.Text(2), r.Int(5) != 0, r.Text(3), r.Text(6)};
 }
 
 Result<LoginResult> AccountService::CompleteSocialSignup(const std::string& ticket, bool accept_terms,

@@ -157,6 +157,7 @@ Result<Rendered> Render(const Mail& mail, const Identity& identity, const std::s
   m += "Message-ID: " + message_id + "\r\n";
   m += "MIME-Version: 1.0\r\n";
   m += "Auto-Submitted: auto-generated\r\n";
+  m += "X-Tribune-Mail: " + mail.kind + "\r\n";  // lets readers filter, and tests tell mails apart
   m += "Content-Language: " + language + "\r\n";
   m += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n";
   m += "\r\n";

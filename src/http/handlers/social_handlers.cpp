@@ -70,7 +70,8 @@ Result<Response> PeekSignup(ApiContext& ctx, Request& req) {
   return Json(200, json::serialize(json::object{{"provider", identity.provider},
                                                 {"email", identity.email},
                                                 {"email_verified", identity.email_verified},
-                                                {"display_name", identity.name}}));
+                                                {"display_name", identity.name},
+                                                {"return_to", identity.return_to}}));
 }
 
 Result<Response> CompleteSignup(ApiContext& ctx, Request& req) {
@@ -79,10 +80,12 @@ Result<Response> CompleteSignup(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto ticket, GetString(body, "ticket", true));
   TRIBUNE_ASSIGN(bool accept, GetBool(body, "accept_terms", false));
   TRIBUNE_ASSIGN(auto name, GetString(body, "display_name", false));
+  TRIBUNE_ASSIGN(auto identity, ctx.accounts.PeekSocialSignup(ticket));
   TRIBUNE_ASSIGN(auto login,
                  ctx.accounts.CompleteSocialSignup(ticket, accept, name, std::string(req.Header("user-agent"))));
   Response resp = Json(201, json::serialize(json::object{{"account", AccountJson(login.account)},
-                                                         {"csrf_token", login.csrf_token}}));
+                                                         {"csrf_token", login.csrf_token},
+                                                         {"return_to", identity.return_to}}));
   resp.headers.emplace_back("Cache-Control", "no-store");
   return WithSession(std::move(resp), login);
 }

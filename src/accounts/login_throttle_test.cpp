@@ -1,0 +1,248 @@
+// LoginThrottle on its own (windows, sweeping, Retry-After), then through AccountService::Login with a
+// real Altcha verifier.
+#include "accounts/login_throttle.hpp"
+
+#include <gtest/gtest.h>
+
+#include "accounts/lifecycle_fixture.hpp"
+
+namespace tribune::accounts::testing {
+namespace {
+
+// --- LoginThrottle alone ---
+
+class ThrottleTest : public ::testing::Test {
+ protected:
+  static ThrottleOptions Options() {
+    return {.window_seconds = 60, .captcha_after = 2, .account_failures = 4, .address_failures = 6};
+  }
+  FakeClock clock_;
+  LoginThrottle throttle_{clock_, Options()};
+};
+
+TEST_F(ThrottleTest, CaptchaThenLockAfterAccountFailuresThenTheWindowPasses) {
+  auto v = throttle_.Check("ann@example.org", "10.0.0.1");
+  EXPECT_FALSE(v.locked);
+  EXPECT_FALSE(v.captcha_required);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  EXPECT_TRUE(v.captcha_required);
+  EXPECT_FALSE(v.locked);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.3").locked);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.3");
+  v = throttle_.Check("ann@example.org", "10.0.0.4");  // the account is locked whatever the address
+  EXPECT_TRUE(v.locked);
+  EXPECT_EQ(v.retry_after_seconds, 60);
+  EXPECT_FALSE(throttle_.Check("bob@example.org", "10.0.0.4").locked);
+
+  clock_.Advance(10s);
+  EXPECT_EQ(throttle_.Check("ann@example.org", "10.0.0.1").retry_after_seconds, 50);
+  clock_.Advance(49s + 500ms);
+  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  EXPECT_TRUE(v.locked);
+  EXPECT_EQ(v.retry_after_seconds, 1);  // rounded up, never 0 while locked
+  clock_.Advance(500ms);
+  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  EXPECT_FALSE(v.locked);
+  EXPECT_FALSE(v.captcha_required);
+  EXPECT_EQ(v.retry_after_seconds, 0);
+}
+
+TEST_F(ThrottleTest, TheWindowSlidesFailureByFailure) {
+  for (int i = 0; i < 4; ++i) {
+    throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+    clock_.Advance(15s);
+  }
+  // Failures at 0, 15, 30, 45 s; now 60 s: the first just left the window.
+  auto v = throttle_.Check("ann@example.org", "10.0.0.1");
+  EXPECT_FALSE(v.locked);
+  EXPECT_TRUE(v.captcha_required);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.1");  // 15, 30, 45, 60
+  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  EXPECT_TRUE(v.locked);
+  EXPECT_EQ(v.retry_after_seconds, 15);  // until the oldest (15 s) leaves
+  clock_.Advance(15s);
+  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").locked);
+  clock_.Advance(30s);  // only the failure at 60 s is left
+  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+}
+
+TEST_F(ThrottleTest, AddressLimitCountsEveryAccountFromTheAddress) {
+  for (int i = 0; i < 6; ++i) throttle_.RecordFailure("user" + std::to_string(i) + "@example.org", "10.0.0.1");
+  auto v = throttle_.Check("fresh@example.org", "10.0.0.1");
+  EXPECT_TRUE(v.locked);
+  EXPECT_EQ(v.retry_after_seconds, 60);
+  EXPECT_FALSE(v.captcha_required);  // the account itself never failed
+  EXPECT_FALSE(throttle_.Check("fresh@example.org", "10.0.0.2").locked);
+  EXPECT_FALSE(throttle_.Check("user0@example.org", "10.0.0.2").locked);
+  // A success clears the account, not the address.
+  throttle_.RecordSuccess("user0@example.org");
+  EXPECT_TRUE(throttle_.Check("user0@example.org", "10.0.0.1").locked);
+  clock_.Advance(60s);
+  EXPECT_FALSE(throttle_.Check("fresh@example.org", "10.0.0.1").locked);
+}
+
+TEST_F(ThrottleTest, RetryAfterIsTheLaterOfAccountAndAddress) {
+  for (int i = 0; i < 4; ++i) throttle_.RecordFailure("ann@example.org", "10.0.0.9");  // account locked at t=0
+  clock_.Advance(30s);
+  for (int i = 0; i < 6; ++i) throttle_.RecordFailure("x" + std::to_string(i) + "@example.org", "10.0.0.1");
+  auto v = throttle_.Check("ann@example.org", "10.0.0.1");
+  EXPECT_TRUE(v.locked);
+  EXPECT_EQ(v.retry_after_seconds, 60);  // the address (30 s ago + 60) outlasts the account (30 s left)
+  EXPECT_EQ(throttle_.Check("ann@example.org", "10.0.0.2").retry_after_seconds, 30);
+}
+
+TEST_F(ThrottleTest, SuccessClearsTheAccountsFailures) {
+  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  ASSERT_TRUE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+  throttle_.RecordSuccess("ann@example.org");
+  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+}
+
+TEST_F(ThrottleTest, SweepingDropsExpiredKeysButKeepsLiveFailures) {
+  throttle_.RecordFailure("old@example.org", "10.0.0.1");  // sweeps now, next sweep one window later
+  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  clock_.Advance(50s);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  clock_.Advance(10s);  // 60 s: the sweep is due; the first failures expire now
+  throttle_.RecordFailure("other@example.org", "10.0.0.3");
+  auto ann = throttle_.Check("ann@example.org", "10.0.0.2");
+  EXPECT_TRUE(ann.captcha_required);  // the two at 50 s survived the sweep
+  EXPECT_FALSE(ann.locked);
+  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  EXPECT_TRUE(throttle_.Check("ann@example.org", "10.0.0.2").locked);  // 4 live failures
+  auto old = throttle_.Check("old@example.org", "10.0.0.1");
+  EXPECT_FALSE(old.captcha_required);
+  EXPECT_FALSE(old.locked);
+  // Many keys over many windows: each check sees only its own window.
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 200; ++i) throttle_.RecordFailure("k" + std::to_string(i), "a" + std::to_string(i % 7));
+    clock_.Advance(61s);
+  }
+  EXPECT_FALSE(throttle_.Check("k1", "a1").captcha_required);
+  EXPECT_FALSE(throttle_.Check("k1", "a1").locked);
+}
+
+// --- through AccountService::Login ---
+
+class LoginThrottleServiceTest : public LifecycleTest {
+ protected:
+  LoginThrottleServiceTest() {
+    AccountOptions o = DefaultOptions();
+    o.captcha_required = true;
+    o.throttle = {.window_seconds = 900, .captcha_after = 3, .account_failures = 6, .address_failures = 50};
+    Reset(o);
+  }
+  Result<LoginResult> Login(const std::string& email, const std::string& password,
+                            const std::string& address = "10.0.0.1", const std::string& captcha = "") {
+    return svc().Login(email, password, {address, "test"}, captcha);
+  }
+};
+
+TEST_F(LoginThrottleServiceTest, AfterRepeatedFailuresALoginNeedsASolvedCaptcha) {
+  MustRegisterActive("ann@example.org");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password")), "unauthenticated");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "captcha_failed");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.1", "bm90IGEgc29sdXRpb24=")), "captcha_failed");
+  const std::string solution = Captcha();
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.1", solution)), "ok");
+  // The solution was consumed: not accepted a second time (the success cleared the failures, so fail
+  // three more times to need a captcha again).
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password")), "unauthenticated");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.1", solution)), "captcha_failed");
+  // A solved captcha with a wrong password is still a failure and spends the solution.
+  const std::string another = Captcha();
+  EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password", "10.0.0.1", another)), "unauthenticated");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.1", another)), "captcha_failed");
+}
+
+TEST_F(LoginThrottleServiceTest, TooManyFailuresLockEvenTheRightPasswordUntilTheWindowPasses) {
+  MustRegisterActive("ann@example.org");
+  for (int i = 0; i < 6; ++i) {
+    auto r = Login("ann@example.org", "wrong password", "10.0.0.1", i >= 3 ? Captcha() : "");
+    EXPECT_EQ(CodeOf(r), "unauthenticated") << i;
+  }
+  auto locked = Login("ann@example.org", kPassword, "10.0.0.1", Captcha());
+  ASSERT_EQ(CodeOf(locked), "rate_limited");
+  EXPECT_GT(locked.error().retry_after_seconds, 0);
+  EXPECT_LE(locked.error().retry_after_seconds, 900);
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.99", Captcha())), "rate_limited");  // any address
+  clock_.Advance(std::chrono::seconds(locked.error().retry_after_seconds - 1));
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.1", Captcha())), "rate_limited");
+  clock_.Advance(1s);
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "ok");  // window passed: no captcha either
+}
+
+TEST_F(LoginThrottleServiceTest, UnknownAddressesGetTheSameVerdictsAsKnownOnes) {
+  MustRegisterActive("ann@example.org");
+  for (int i = 0; i < 8; ++i) {
+    const std::string captcha_a = i >= 3 ? Captcha() : "";
+    const std::string captcha_b = i >= 3 ? Captcha() : "";
+    auto known = Login("ann@example.org", "wrong password", "10.0.0.1", captcha_a);
+    auto unknown = Login("nobody@example.org", "wrong password", "10.0.0.2", captcha_b);
+    EXPECT_EQ(CodeOf(known), CodeOf(unknown)) << "attempt " << i;
+    if (!known.ok() && !unknown.ok()) {
+      EXPECT_EQ(known.error().message, unknown.error().message) << "attempt " << i;
+      EXPECT_EQ(known.error().retry_after_seconds, unknown.error().retry_after_seconds) << "attempt " << i;
+    }
+    auto known_bare = Login("ann@example.org", "wrong password", "10.0.0.3");
+    auto unknown_bare = Login("nobody@example.org", "wrong password", "10.0.0.4");
+    EXPECT_EQ(CodeOf(known_bare), CodeOf(unknown_bare)) << "attempt " << i << " without captcha";
+  }
+  EXPECT_EQ(CodeOf(Login("nobody@example.org", "wrong password", "10.0.0.5", Captcha())), "rate_limited");
+}
+
+TEST_F(LoginThrottleServiceTest, TheAddressLimitLocksOtherAccountsFromThatAddressOnly) {
+  AccountOptions o = DefaultOptions();
+  o.captcha_required = true;
+  o.throttle = {.window_seconds = 900, .captcha_after = 100, .account_failures = 100, .address_failures = 4};
+  Reset(o);
+  MustRegisterActive("ann@example.org");
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(CodeOf(Login("guess" + std::to_string(i) + "@example.org", "wrong password", "10.6.6.6")),
+              "unauthenticated");
+  }
+  auto locked = Login("ann@example.org", kPassword, "10.6.6.6");
+  ASSERT_EQ(CodeOf(locked), "rate_limited");
+  EXPECT_GT(locked.error().retry_after_seconds, 0);
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.1")), "ok");
+  clock_.Advance(900s);
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.6.6.6")), "ok");
+}
+
+TEST_F(LoginThrottleServiceTest, ASuccessfulLoginClearsTheAccountsFailures) {
+  MustRegisterActive("ann@example.org");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password")), "unauthenticated");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "ok");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password")), "unauthenticated");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "ok");  // 4 failures, but 2 since the success
+}
+
+TEST_F(LoginThrottleServiceTest, DeletedAccountsAndTheRightPasswordStillCountAsFailures) {
+  Account a = MustRegisterActive("ann@example.org");
+  ASSERT_TRUE(svc().DeleteAccount(a.id).ok());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "unauthenticated");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "captcha_failed");
+}
+
+TEST_F(LoginThrottleServiceTest, LimitsCanBeDisabled) {
+  AccountOptions o = DefaultOptions();
+  o.captcha_required = true;
+  o.limits_enabled = false;
+  o.throttle = {.window_seconds = 900, .captcha_after = 1, .account_failures = 2, .address_failures = 2};
+  Reset(o);
+  MustRegisterActive("ann@example.org");
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password")), "unauthenticated");
+  EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "ok");
+}
+
+}  // namespace
+}  // namespace tribune::accounts::testing

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "accounts/accounts.hpp"
+#include "accounts/password_policy.hpp"
 #include "common/random.hpp"
 #include "text/utf8.hpp"
 
@@ -33,7 +34,8 @@ AccountService::AccountService(storage::Database& db, const Clock& clock, IdGene
       content_(content),
       throttle_(clock, options_.throttle) {}
 
-Status AccountService::CheckPassword(const std::string& password) const {
+Status AccountService::CheckPassword(const std::string& password, std::string_view email,
+                                     std::string_view name) const {
   if (!text::IsValidUtf8(password) || password.find('\0') != std::string::npos) {
     return MakeError(ErrorCode::kBadRequest, "The password holds characters that are not allowed.");
   }
@@ -43,7 +45,7 @@ Status AccountService::CheckPassword(const std::string& password) const {
                                                  " to " + std::to_string(options_.password_max_length) +
                                                  " characters long.");
   }
-  return Ok{};
+  return CheckPasswordStrength(password, email, name);
 }
 
 Status AccountService::VerifyCaptcha(const std::string& payload, std::optional<CaptchaProof>& proof) const {

@@ -89,8 +89,8 @@ struct AccountOptions {
   bool limits_enabled = true;               // login throttling
   int64_t session_idle_seconds = 30 * 86400;
   int64_t session_absolute_seconds = 90 * 86400;
-  size_t password_min_length = 10;
-  size_t password_max_length = 1024;
+  size_t password_min_length = 12;   // ASVS 2.1.1
+  size_t password_max_length = 128;  // ASVS 2.1.2
   size_t display_name_max_length = 64;
   bool allow_unconfirmed_comments = false;
   int64_t confirm_link_seconds = 72 * 3600;
@@ -171,6 +171,23 @@ class AccountService {
   // kBadRequest, kGone.
   Status ResetPassword(const std::string& token, const std::string& password);
 
+  // Changes the password of a signed-in reader who knows the current one, and ends every other session
+  // (`keep_session_hash` stays). Errors: kUnauthenticated (wrong current password), kBadRequest.
+  Status ChangePassword(int64_t account_id, const std::string& current, const std::string& next,
+                        const std::string& keep_session_hash);
+
+  // --- the reader's sessions (sessions.cpp) ---
+  struct SessionInfo {
+    std::string id;  // the first 16 hex digits of the session's hash: names it without revealing it
+    int64_t created_at = 0;
+    int64_t last_seen_at = 0;
+    std::string user_agent;
+    bool current = false;
+  };
+  Result<std::vector<SessionInfo>> ListSessions(int64_t account_id, const std::string& current_hash);
+  // Ends one of the account's sessions. Errors: kNotFound.
+  Status EndSession(int64_t account_id, const std::string& id);
+
   // --- deletion (deletion.cpp) ---
   // Hides the account and its comments at once, ends its sessions and mails a restore link.
   Status DeleteAccount(int64_t account_id);
@@ -235,8 +252,9 @@ class AccountService {
   static Result<Account> LoadAccount(storage::Session& s, int64_t id);
 
  private:
-  // Length in code points within the configured bounds. Errors: kBadRequest.
-  Status CheckPassword(const std::string& password) const;
+  // Length in code points within the configured bounds and, when the owner is known, not too easy to
+  // guess (password_policy.hpp). Errors: kBadRequest.
+  Status CheckPassword(const std::string& password, std::string_view email = {}, std::string_view name = {}) const;
   Status VerifyCaptcha(const std::string& payload, std::optional<CaptchaProof>& proof) const;
   // Issues a single-use token for a link; stores its hash. Returns the token.
   Result<std::string> IssueToken(storage::Session& s, int64_t account_id, const char* purpose, int64_t ttl_seconds);

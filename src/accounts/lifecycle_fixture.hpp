@@ -25,7 +25,7 @@ namespace tribune::accounts::testing {
 using namespace std::chrono_literals;
 
 inline constexpr const char* kBaseUrl = "https://news.test";
-inline constexpr const char* kPassword = "correct horse battery";
+inline constexpr const char* kPassword = "violet kettle harbour";
 inline const std::string kCaptchaKey = "lifecycle-test-hmac-key-0123456789abcdef";
 
 inline mail::Identity TestIdentity() {

@@ -45,7 +45,7 @@ TEST_F(LifecycleTest, RegisterStoresAnUnconfirmedAccountItsConsentsAndOneHashedC
 
 TEST_F(LifecycleTest, DuplicateAddressAnswersLikeNewAndMailsTheOwnerOnceAnHour) {
   Account first = MustRegister("ann@example.org");
-  Account dup = MustRegister(" ANN@example.org ", "another password!", "Impostor");
+  Account dup = MustRegister(" ANN@example.org ", "lantern orchard quietly", "Impostor");
   EXPECT_NE(dup.id, first.id);
   EXPECT_EQ(dup.email, first.email);
   EXPECT_EQ(dup.status, first.status);
@@ -62,11 +62,11 @@ TEST_F(LifecycleTest, DuplicateAddressAnswersLikeNewAndMailsTheOwnerOnceAnHour) 
   EXPECT_EQ(Mails("confirm_account").size(), 1u);
 
   clock_.Advance(20min);
-  MustRegister("ann@example.org", "third password!!");
+  MustRegister("ann@example.org", "marble pigeon sunrise");
   EXPECT_EQ(Mails("duplicate_registration").size(), 1u);  // de-duplicated within the hour
   EXPECT_EQ(Count("SELECT COUNT(*) FROM accounts"), 1);
   clock_.Advance(2h);
-  MustRegister("ann@example.org", "fourth password!");
+  MustRegister("ann@example.org", "copper meadow whistle");
   EXPECT_EQ(Mails("duplicate_registration").size(), 2u);  // a later attempt is told again
 }
 
@@ -174,6 +174,19 @@ TEST_F(LifecycleTest, ResetRequestForAnUnknownAddressAnswersOkAndSendsNothing) {
   EXPECT_FALSE(TokenIn(resets[0].message, "/password-reset/confirm").empty());
 }
 
+TEST_F(LifecycleTest, ResetRequestsNeedASolvedCaptchaWhenConfigured) {
+  AccountOptions o = DefaultOptions();
+  o.captcha_required = true;
+  Reset(o);
+  MustRegisterActive("ann@example.org");
+  EXPECT_EQ(CodeOf(svc().RequestPasswordReset("ann@example.org", "")), "captcha_failed");
+  const std::string solution = Captcha();
+  EXPECT_EQ(CodeOf(svc().RequestPasswordReset("ann@example.org", solution)), "ok");
+  EXPECT_EQ(CodeOf(svc().RequestPasswordReset("ann@example.org", solution)), "captcha_failed");
+  EXPECT_EQ(CodeOf(svc().RequestPasswordReset("nobody@example.org", solution)), "captcha_failed");
+  EXPECT_EQ(Mails("password_reset").size(), 1u);
+}
+
 TEST_F(LifecycleTest, ResetSetsThePasswordEndsEverySessionAndKillsOtherLinks) {
   Account a = MustRegisterActive("ann@example.org");
   auto s1 = svc().Login("ann@example.org", kPassword, {"10.0.0.1", "phone"});
@@ -185,15 +198,15 @@ TEST_F(LifecycleTest, ResetSetsThePasswordEndsEverySessionAndKillsOtherLinks) {
   const std::string second = LastToken("password_reset", "/password-reset/confirm");
   ASSERT_NE(first, second);
 
-  ASSERT_EQ(CodeOf(svc().ResetPassword(second, "a brand new password")), "ok");
+  ASSERT_EQ(CodeOf(svc().ResetPassword(second, "granite river lullaby")), "ok");
   EXPECT_FALSE(svc().Authenticate(s1->session_token).ok());
   EXPECT_FALSE(svc().Authenticate(s2->session_token).ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sessions WHERE account_id = $1", {a.id}), 0);
   EXPECT_EQ(CodeOf(svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""})), "unauthenticated");
-  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", "a brand new password", {"10.0.0.1", ""})), "ok");
-  EXPECT_EQ(CodeOf(svc().ResetPassword(second, "yet another password")), "gone");
-  EXPECT_EQ(CodeOf(svc().ResetPassword(first, "yet another password")), "gone");
-  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", "a brand new password", {"10.0.0.1", ""})), "ok");
+  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", "granite river lullaby", {"10.0.0.1", ""})), "ok");
+  EXPECT_EQ(CodeOf(svc().ResetPassword(second, "saffron tunnel echo")), "gone");
+  EXPECT_EQ(CodeOf(svc().ResetPassword(first, "saffron tunnel echo")), "gone");
+  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", "granite river lullaby", {"10.0.0.1", ""})), "ok");
   auto changed = Mails("password_changed");
   ASSERT_EQ(changed.size(), 1u);
   EXPECT_EQ(changed[0].recipient, "ann@example.org");
@@ -207,9 +220,9 @@ TEST_F(LifecycleTest, ResetLinkExpiresAfterThirtyMinutes) {
   ASSERT_TRUE(svc().RequestPasswordReset("ann@example.org", "").ok());
   const std::string fresh_link = LastToken("password_reset", "/password-reset/confirm");
   clock_.Advance(2min);  // old: 31 minutes, fresh: 2 minutes
-  EXPECT_EQ(CodeOf(svc().ResetPassword(old_link, "a brand new password")), "gone");
+  EXPECT_EQ(CodeOf(svc().ResetPassword(old_link, "granite river lullaby")), "gone");
   EXPECT_EQ(CodeOf(svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""})), "ok");
-  EXPECT_EQ(CodeOf(svc().ResetPassword(fresh_link, "a brand new password")), "ok");
+  EXPECT_EQ(CodeOf(svc().ResetPassword(fresh_link, "granite river lullaby")), "ok");
   EXPECT_EQ(Mails("password_changed").size(), 1u);
 }
 
@@ -221,9 +234,9 @@ TEST_F(LifecycleTest, AFailedResetAttemptDoesNotSpendTheLink) {
   EXPECT_EQ(CodeOf(svc().ResetPassword(link, std::string("correct horse\0x", 15))), "bad_request");
   EXPECT_EQ(CodeOf(svc().ResetPassword(link, std::string(2000, 'x'))), "bad_request");
   EXPECT_EQ(Mails("password_changed").size(), 0u);
-  EXPECT_EQ(CodeOf(svc().ResetPassword(link, "a brand new password")), "ok");
+  EXPECT_EQ(CodeOf(svc().ResetPassword(link, "granite river lullaby")), "ok");
   EXPECT_EQ(StatusOf(a.id), "active");
-  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", "a brand new password", {"10.0.0.1", ""})), "ok");
+  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", "granite river lullaby", {"10.0.0.1", ""})), "ok");
 }
 
 // --- deletion, restore, purge ---
@@ -240,7 +253,7 @@ TEST_F(LifecycleTest, DeleteEndsSessionsRefusesLoginAndMailsARestoreLink) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sessions WHERE account_id = $1", {a.id}), 0);
   EXPECT_FALSE(svc().Authenticate(session->session_token).ok());
   EXPECT_EQ(CodeOf(svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""})), "unauthenticated");
-  EXPECT_EQ(CodeOf(svc().ResetPassword(reset, "a brand new password")), "gone");  // earlier links died
+  EXPECT_EQ(CodeOf(svc().ResetPassword(reset, "granite river lullaby")), "gone");  // earlier links died
   auto deleted = Mails("account_deleted");
   ASSERT_EQ(deleted.size(), 1u);
   EXPECT_EQ(deleted[0].recipient, "ann@example.org");

@@ -1,5 +1,6 @@
 // Password recovery: a single-use, 30-minute link; a reset ends every session of the account.
 #include "accounts/accounts.hpp"
+#include "common/random.hpp"
 
 namespace tribune::accounts {
 
@@ -24,6 +25,14 @@ Status AccountService::RequestPasswordReset(const std::string& raw_email, const 
 
 Status AccountService::ResetPassword(const std::string& token, const std::string& password) {
   TRIBUNE_TRY(CheckPassword(password));
+  // The owner's address and name, to refuse a password made of them; the token is only redeemed below.
+  if (token.size() <= 128) {
+    auto owner = db_.Read("SELECT a.email, a.display_name FROM account_tokens t JOIN accounts a ON a.id = t.account_id"
+                          " WHERE t.token_hash = $1 AND t.purpose = 'reset'",
+                          {Sha256Hex(token)});
+    if (!owner.ok()) return std::move(owner).error();
+    if (!owner->empty()) TRIBUNE_TRY(CheckPassword(password, (*owner)[0].Text(0), (*owner)[0].Text(1)));
+  }
   const std::string hash = hasher_.Hash(password);
   const int64_t now = clock_.NowMicros();
   return db_.Write([&](storage::Session& s) -> Status {
@@ -43,6 +52,28 @@ Status AccountService::ResetPassword(const std::string& token, const std::string
     TRIBUNE_TRY(s.Exec("UPDATE account_tokens SET used_at = $2 WHERE account_id = $1 AND purpose = 'reset'"
                        " AND used_at IS NULL",
                        {id, now}));
+    return Mail(s, account, "password_changed", {});
+  });
+}
+
+Status AccountService::ChangePassword(int64_t account_id, const std::string& current, const std::string& next,
+                                      const std::string& keep_session_hash) {
+  auto rows = db_.Read("SELECT password_hash, email, display_name FROM accounts WHERE id = $1", {account_id});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such account.");
+  const auto& r = (*rows)[0];
+  // An account made by social login has no password yet: it sets one by recovery.
+  const bool ok = !r.Text(0).empty() && current.size() <= 4 * options_.password_max_length &&
+                  hasher_.Verify(r.Text(0), current);
+  if (!ok) return MakeError(ErrorCode::kUnauthenticated, "The current password is not right.");
+  TRIBUNE_TRY(CheckPassword(next, r.Text(1), r.Text(2)));
+  const std::string hash = hasher_.Hash(next);
+  const int64_t now = clock_.NowMicros();
+  return db_.Write([&](storage::Session& s) -> Status {
+    TRIBUNE_TRY(s.Exec("UPDATE accounts SET password_hash = $2, password_changed_at = $3 WHERE id = $1",
+                       {account_id, hash, now}));
+    TRIBUNE_TRY(s.Exec("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2", {account_id, keep_session_hash}));
+    TRIBUNE_ASSIGN(auto account, LoadAccount(s, account_id));
     return Mail(s, account, "password_changed", {});
   });
 }

@@ -19,7 +19,7 @@ Result<Account> AccountService::Register(const RegisterRequest& req) {
   if (!email.ok()) return std::move(email).error();
   auto name = NormaliseDisplayName(req.display_name, options_.display_name_max_length);
   if (!name.ok()) return std::move(name).error();
-  TRIBUNE_TRY(CheckPassword(req.password));
+  TRIBUNE_TRY(CheckPassword(req.password, *email, *name));
   if (!req.accept_terms) {
     return MakeError(ErrorCode::kBadRequest,
                      "Registering means accepting the community standards and the privacy policy (accept_terms).");

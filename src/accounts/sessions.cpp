@@ -136,6 +136,34 @@ Result<AuthContext> AccountService::AuthenticateBearer(const std::string& token)
   return ctx;
 }
 
+Result<std::vector<AccountService::SessionInfo>> AccountService::ListSessions(int64_t account_id,
+                                                                              const std::string& current_hash) {
+  auto rows = db_.Read("SELECT id_hash, created_at, last_seen_at, user_agent, expires_at FROM sessions"
+                       " WHERE account_id = $1 ORDER BY last_seen_at DESC",
+                       {account_id});
+  if (!rows.ok()) return std::move(rows).error();
+  const int64_t now = clock_.NowMicros();
+  std::vector<SessionInfo> out;
+  for (const auto& r : *rows) {
+    if (now >= r.Int(4) || now - r.Int(2) >= options_.session_idle_seconds * kMicros) continue;
+    out.push_back({r.Text(0).substr(0, 16), r.Int(1), r.Int(2), r.Text(3), r.Text(0) == current_hash});
+  }
+  return out;
+}
+
+Status AccountService::EndSession(int64_t account_id, const std::string& id) {
+  const Error unknown = MakeError(ErrorCode::kNotFound, "No such session.");
+  if (id.size() != 16 || id.find_first_not_of("0123456789abcdef") != std::string::npos) return unknown;
+  return db_.Write([&](storage::Session& s) -> Status {
+    // The hash is hex, so the prefix compares as a range; a prefix names at most one session in practice.
+    auto n = s.Exec("DELETE FROM sessions WHERE account_id = $1 AND id_hash >= $2 AND id_hash < $3",
+                    {account_id, id, id + "g"});
+    if (!n.ok()) return std::move(n).error();
+    if (*n == 0) return unknown;
+    return Ok{};
+  });
+}
+
 Result<std::string> AccountService::CreateApiToken(int64_t account_id, const std::string& label) {
   std::string token = "trb_" + RandomToken(32);
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {

@@ -110,22 +110,48 @@ TEST_F(SocialTest, AKnownIdentitySignsInDirectly) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM social_signups"), 0);
 }
 
-TEST_F(SocialTest, AVerifiedAddressOfAnExistingAccountLinksItAndConfirmsIt) {
-  Account a = MustRegister("ann@example.org");  // unconfirmed, with a password
+TEST_F(SocialTest, AVerifiedAddressOfAnUnconfirmedAccountLinksConfirmsAndEndsTheUnprovenPassword) {
+  Account a = MustRegister("ann@example.org");  // unconfirmed: whoever registered never proved the address
+  auto squatter = svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""});
+  ASSERT_EQ(CodeOf(squatter), "ok");
+  const std::string confirm = LastToken("confirm_account", "/confirm", a.id);
+
   auto out = SignIn(Identity("sub-1", "ANN@example.org", true));
   ASSERT_EQ(CodeOf(out), "ok");
   ASSERT_TRUE(out->login.has_value());
+  EXPECT_TRUE(out->signup_ticket.empty());
   EXPECT_EQ(out->login->account.id, a.id);
   EXPECT_EQ(out->login->account.status, "active");
   EXPECT_EQ(StatusOf(a.id), "active");
   EXPECT_EQ(Identities(a.id), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM accounts"), 1);
-  // The password still works; the next social login goes through the link.
-  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""})), "ok");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM accounts WHERE id = $1 AND confirmed_at IS NOT NULL", {a.id}), 1);
+  // The provider proved the address: the password set by whoever registered it, and its sessions, end.
+  EXPECT_FALSE(svc().Authenticate(squatter->session_token).ok());
+  EXPECT_TRUE(svc().Authenticate(out->login->session_token).ok());
+  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""})), "unauthenticated");
+  EXPECT_EQ(CodeOf(svc().ConfirmEmail(confirm)), "gone");
   auto next = SignIn(Identity("sub-1", "ann@example.org", true));
   ASSERT_TRUE(next.ok() && next->login.has_value());
   EXPECT_EQ(next->login->account.id, a.id);
   EXPECT_EQ(Identities(a.id), 1);
+}
+
+TEST_F(SocialTest, AVerifiedAddressOfAnActiveAccountLinksItAndKeepsThePassword) {
+  Account a = MustRegisterActive("ann@example.org");
+  auto before = svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""});
+  ASSERT_EQ(CodeOf(before), "ok");
+  auto out = SignIn(Identity("sub-1", "ann@example.org", true));
+  ASSERT_EQ(CodeOf(out), "ok");
+  ASSERT_TRUE(out->login.has_value());
+  EXPECT_EQ(out->login->account.id, a.id);
+  EXPECT_EQ(Identities(a.id), 1);
+  EXPECT_TRUE(svc().Authenticate(before->session_token).ok());
+  EXPECT_EQ(CodeOf(svc().Login("ann@example.org", kPassword, {"10.0.0.1", ""})), "ok");
+  // A second provider links too.
+  auto other = svc().SignInWithIdentity({"other", "o-1", "ann@example.org", true, "Ann"}, "/", "ua");
+  ASSERT_TRUE(other.ok() && other->login.has_value());
+  EXPECT_EQ(Identities(a.id), 2);
 }
 
 TEST_F(SocialTest, AnUnverifiedAddressOfAnExistingAccountIsAConflictAndLinksNothing) {

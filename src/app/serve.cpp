@@ -7,6 +7,7 @@
 #include "http/auth.hpp"
 #include "http/handlers/api.hpp"
 #include "http/http.hpp"
+#include "http/pages/account_pages.hpp"
 #include "http/pages/pages.hpp"
 
 namespace tribune::app {
@@ -82,6 +83,8 @@ int Serve(CommandContext& ctx) {
   http::RegisterApi(router, api);
   http::PageContext pages{*s.articles, *s.comments, config.GetString("site.name")};
   http::RegisterPages(router, pages);
+  http::AccountPageContext account_pages{*s.accounts, config.GetString("site.name"), config.GetString("privacy.contact")};
+  http::RegisterAccountPages(router, account_pages);
 
   http::Server server(options, router);
   if (Status st = server.Listen(); !st.ok()) {
@@ -96,7 +99,6 @@ int Serve(CommandContext& ctx) {
   }
   s.mail_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("mail.poll_ms"))));
   maintenance.Start(std::chrono::hours(1));
-  log::Info("mail", "\"transport\":\"" + log::JsonEscape(s.mail_transport->Describe()) + "\"");
   log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"");
   std::printf("listening on %s\n", origin.c_str());
   std::fflush(stdout);

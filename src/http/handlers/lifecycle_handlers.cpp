@@ -31,6 +31,38 @@ Result<Response> ConfirmReset(ApiContext& ctx, Request& req) {
   return Json(204, "");
 }
 
+Result<Response> ChangePassword(ApiContext& ctx, Request& req) {
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
+  TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
+  TRIBUNE_TRY(AllowOnly(body, {"current_password", "new_password"}));
+  TRIBUNE_ASSIGN(auto current, GetString(body, "current_password", true));
+  TRIBUNE_ASSIGN(auto next, GetString(body, "new_password", true));
+  TRIBUNE_TRY(ctx.accounts.ChangePassword(auth.account.id, current, next, auth.session_hash));
+  return Json(204, "");
+}
+
+Result<Response> Sessions(ApiContext& ctx, Request& req) {
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.Require(req));
+  TRIBUNE_ASSIGN(auto sessions, ctx.accounts.ListSessions(auth.account.id, auth.session_hash));
+  json::array items;
+  for (const auto& s : sessions) {
+    items.push_back(json::object{{"id", s.id},
+                                 {"created_at", FormatRfc3339(s.created_at)},
+                                 {"last_seen_at", FormatRfc3339(s.last_seen_at)},
+                                 {"user_agent", s.user_agent},
+                                 {"current", s.current}});
+  }
+  Response resp = Json(200, json::serialize(json::object{{"items", std::move(items)}}));
+  resp.headers.emplace_back("Cache-Control", "no-store");
+  return resp;
+}
+
+Result<Response> EndSession(ApiContext& ctx, Request& req) {
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny));
+  TRIBUNE_TRY(ctx.accounts.EndSession(auth.account.id, req.path_params.at("id")));
+  return Json(204, "");
+}
+
 Result<Response> DeleteMe(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny));
   TRIBUNE_TRY(ctx.accounts.DeleteAccount(auth.account.id));
@@ -118,6 +150,9 @@ void RegisterLifecycleRoutes(Router& router, ApiContext& ctx) {
   add("POST", "/api/v1/password-resets", RequestReset);
   add("POST", "/api/v1/password-resets/confirm", ConfirmReset);
   add("DELETE", "/api/v1/me", DeleteMe);
+  add("POST", "/api/v1/me/password", ChangePassword);
+  add("GET", "/api/v1/me/sessions", Sessions);
+  add("DELETE", "/api/v1/me/sessions/{id}", EndSession);
   add("POST", "/api/v1/account-restorations", Restore);
   add("GET", "/api/v1/privacy-policy", GetPolicy);
   add("POST", "/api/v1/privacy-policy", PublishPolicy);

@@ -30,6 +30,21 @@ figure{margin:1rem 0;background:#e9e9e4;padding:.5rem}figcaption{font:.85rem sys
 .comment.deleted{color:#888;font-style:italic}.comment p{margin:.3rem 0}
 )";
 
+std::string Date(int64_t micros) { return FormatRfc3339(micros).substr(0, 16).replace(10, 1, " "); }
+
+std::string CountComments(int64_t n) { return std::to_string(n) + (n == 1 ? " comment" : " comments"); }
+
+std::string Card(const news::Article& a) {
+  std::string h = "<article class=\"card\"><div class=\"section\">" + HtmlEscape(a.section) + "</div><h2><a href=\"/articles/" +
+                  HtmlEscape(a.slug) + "\">" + HtmlEscape(a.title) + "</a></h2><p class=\"lead\">" +
+                  HtmlEscape(a.lead) + "</p><div class=\"meta\">" + Date(a.published_at) + " UTC · " +
+                  CountComments(a.comment_count) + "</div></article>";
+  return h;
+}
+
+
+}  // namespace
+
 std::string Layout(const std::string& site_name, const std::string& title, const std::string& content) {
   std::string html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>";
@@ -44,18 +59,6 @@ std::string Layout(const std::string& site_name, const std::string& title, const
   return html;
 }
 
-std::string Date(int64_t micros) { return FormatRfc3339(micros).substr(0, 16).replace(10, 1, " "); }
-
-std::string CountComments(int64_t n) { return std::to_string(n) + (n == 1 ? " comment" : " comments"); }
-
-std::string Card(const news::Article& a) {
-  std::string h = "<article class=\"card\"><div class=\"section\">" + HtmlEscape(a.section) + "</div><h2><a href=\"/articles/" +
-                  HtmlEscape(a.slug) + "\">" + HtmlEscape(a.title) + "</a></h2><p class=\"lead\">" +
-                  HtmlEscape(a.lead) + "</p><div class=\"meta\">" + Date(a.published_at) + " UTC · " +
-                  CountComments(a.comment_count) + "</div></article>";
-  return h;
-}
-
 Response Html(int status, std::string body) {
   Response r;
   r.status = status;
@@ -65,8 +68,6 @@ Response Html(int status, std::string body) {
   r.headers.emplace_back("X-Frame-Options", "DENY");
   return r;
 }
-
-}  // namespace
 
 Response FrontPage(const PageContext& ctx) {
   auto page = ctx.articles.List({.limit = 30});

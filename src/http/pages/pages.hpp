@@ -16,6 +16,11 @@ struct PageContext {
   std::string site_name;
 };
 
+// The page shell (header, styles) around `content`, which must already be escaped HTML.
+std::string Layout(const std::string& site_name, const std::string& title, const std::string& content);
+// An HTML response with the pages' security headers.
+Response Html(int status, std::string body);
+
 Response FrontPage(const PageContext& ctx);
 Response ArticlePage(const PageContext& ctx, const std::string& slug);
 void RegisterPages(Router& router, PageContext& ctx);

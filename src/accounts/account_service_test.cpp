@@ -42,6 +42,14 @@ TEST_F(AccountServiceTest, RegisterStoresAnArgon2idHashNeverThePassword) {
   EXPECT_EQ((*rows)[0].Text(1).find("correct horse"), std::string::npos);
 }
 
+TEST_F(AccountServiceTest, EachHashHasItsOwnSalt) {
+  MustRegister("ann@example.org");
+  MustRegister("bob@example.org");
+  auto rows = tmp_.db().Read("SELECT password_hash FROM accounts ORDER BY email");
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_NE((*rows)[0].Text(0), (*rows)[1].Text(0)) << "one password, two accounts: the salts must differ";
+}
+
 TEST_F(AccountServiceTest, SecondRegistrationLooksNewButStoresNothing) {
   Account first = MustRegister("ann@example.org");
   Account second = MustRegister(" ANN@example.org ", "other password");

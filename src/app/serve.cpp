@@ -67,6 +67,7 @@ int Serve(CommandContext& ctx) {
                        static_cast<int>(config.GetInt("comments.page_default")),
                        static_cast<int>(config.GetInt("comments.page_max"))};
   api.privacy_contact = config.GetString("privacy.contact");
+  api.trusted_proxies = config.GetList("server.trusted_proxies");
   api.captcha = s.captcha.get();
   api.avatars = s.avatars.get();
   api.social = s.social.get();

@@ -177,6 +177,45 @@ describe('account lifecycle with a real SMTP server', { timeout: 600_000 }, () =
     assert.equal(sink.messages.filter((m) => m.envelope.rcptTo.includes(unknown)).length, 0, 'no mail to an unknown address');
   });
 
+  test('change password: the current one is required; other sessions end, this one stays (ASVS 2.1.6, 3.3.3)', T, async () => {
+    const email = uniqueEmail('change');
+    const here = await registerConfirmed(email);
+    const elsewhere = await loggedIn(srv.baseUrl, email);
+    assertError(await here.post('/api/v1/me/password', { current_password: 'not the password', new_password: 'quiet copper meadow' }),
+      401, 'unauthenticated', 'wrong current password');
+    assertError(await here.post('/api/v1/me/password', { current_password: PASSWORD, new_password: 'password1234' }),
+      400, 'bad_request', 'common new password');
+    assertError(await here.post('/api/v1/me/password', { current_password: PASSWORD, new_password: 'quiet copper meadow' },
+      { csrf: false }), 403, 'forbidden', 'no CSRF token');
+    assertStatus(await elsewhere.me(), 200, 'the other session before the change');
+    assertStatus(await here.post('/api/v1/me/password', { current_password: PASSWORD, new_password: 'quiet copper meadow' }), 204);
+    assertStatus(await here.me(), 200, 'this session stays');
+    assertError(await elsewhere.me(), 401, 'unauthenticated', 'the other session ended');
+    assertStatus(await new Client(srv.baseUrl).login(email, 'quiet copper meadow'), 200);
+    await mailTo(email, 'password_changed');
+  });
+
+  test('sessions: a reader sees each session and can end one (ASVS 3.3.4)', T, async () => {
+    const email = uniqueEmail('sessions');
+    const here = await registerConfirmed(email);
+    const other = await loggedIn(srv.baseUrl, email);
+    const list = await here.get('/api/v1/me/sessions');
+    assertStatus(list, 200);
+    assert.equal(list.body.items.length, 2);
+    const mine = list.body.items.find((x) => x.current);
+    const theirs = list.body.items.find((x) => !x.current);
+    assert.ok(mine && theirs);
+    assert.match(theirs.id, /^[0-9a-f]{16}$/);
+    assert.ok(!other.cookie.includes(theirs.id), 'the id does not reveal the cookie');
+    assertError(await here.del('/api/v1/me/sessions/0000000000000000'), 404, 'not_found');
+    assertStatus(await here.del(`/api/v1/me/sessions/${theirs.id}`), 204);
+    assertError(await other.me(), 401, 'unauthenticated');
+    assertStatus(await here.me(), 200);
+    const stranger = await registerConfirmed(uniqueEmail('stranger'));
+    assertError(await stranger.del(`/api/v1/me/sessions/${mine.id}`), 404, 'not_found', 'another reader\'s session');
+    assertStatus(await here.me(), 200);
+  });
+
   test('a reset link expires after 30 minutes', T, async () => {
     const email = uniqueEmail('expire');
     await registerConfirmed(email);
@@ -205,6 +244,19 @@ describe('account lifecycle with a real SMTP server', { timeout: 600_000 }, () =
     assert.ok(Number(locked.headers['retry-after']) > 0, 'Retry-After');
     assertStatus(await advance(16 * 60), 200);
     assertStatus(await c.post('/api/v1/session', { email, password: PASSWORD }), 200, 'after the window');
+  });
+
+  test('per-address throttling behind a trusted proxy: 50 failures from one client lock that client only', T, async () => {
+    const email = uniqueEmail('proxied');
+    await registerConfirmed(email);
+    const from = (ip) => ({ headers: { 'x-forwarded-for': `198.51.100.1, ${ip}` } });
+    const c = new Client(srv.baseUrl);
+    for (let i = 0; i < 50; i++) {
+      assertError(await c.post('/api/v1/session', { email: uniqueEmail('spray'), password: 'wrong password!' }, from('203.0.113.7')),
+        401, 'unauthenticated', `spray ${i}`);
+    }
+    assertError(await c.post('/api/v1/session', { email, password: PASSWORD }, from('203.0.113.7')), 429, 'rate_limited');
+    assertStatus(await c.post('/api/v1/session', { email, password: PASSWORD }, from('203.0.113.8')), 200, 'another client');
   });
 
   test('deletion hides at once; the mailed link restores on day 29', T, async () => {

@@ -57,7 +57,10 @@ describe('account pages', { timeout: 300_000 }, () => {
     await createAccount(undefined, srv.dataDir, email, 'reader');
     assertStatus(await new Client(srv.baseUrl).post('/api/v1/password-resets', { email }), 202);
     const token = sink.tokenFrom(await mailTo(email, 'password_reset'), '/password-reset/confirm');
-    assert.match(await (await page(`/password-reset/confirm?token=${token}`)).text(), /type="password"/);
+    const form = await (await page(`/password-reset/confirm?token=${token}`)).text();
+    assert.match(form, /type="password"/);
+    assert.match(form, /autocomplete="new-password"/, 'password managers may fill it (ASVS 2.1.11)');
+    assert.doesNotMatch(form, /onpaste/, 'pasting is not blocked');
     const differ = await submit('/password-reset/confirm', { token, password: 'velvet morning tide', again: 'other' });
     assert.equal(differ.status, 400);
     const ok = await submit('/password-reset/confirm', { token, password: 'velvet morning tide', again: 'velvet morning tide' });

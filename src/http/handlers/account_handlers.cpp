@@ -3,6 +3,8 @@
 // GET /api/v1/captcha.
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "http/handlers/api.hpp"
 #include "http/handlers/views.hpp"
 #include "http/json_body.hpp"
@@ -57,7 +59,7 @@ Result<Response> Login(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto email, GetString(body, "email", true));
   TRIBUNE_ASSIGN(auto password, GetString(body, "password", true));
   TRIBUNE_ASSIGN(auto captcha, GetString(body, "captcha", false));
-  const accounts::ClientInfo client{req.remote_address, std::string(req.Header("user-agent"))};
+  const accounts::ClientInfo client{ClientAddress(req, ctx.trusted_proxies), std::string(req.Header("user-agent"))};
   TRIBUNE_ASSIGN(auto login, ctx.accounts.Login(email, password, client, captcha));
   Response resp = Json(200, json::serialize(json::object{{"account", AccountJson(login.account)},
                                                           {"csrf_token", login.csrf_token}}));
@@ -83,6 +85,19 @@ Result<Response> Me(ApiContext& ctx, Request& req) {
 }
 
 }  // namespace
+
+std::string ClientAddress(const Request& req, const std::vector<std::string>& trusted_proxies) {
+  if (std::find(trusted_proxies.begin(), trusted_proxies.end(), req.remote_address) == trusted_proxies.end()) {
+    return req.remote_address;
+  }
+  std::string_view forwarded = req.Header("x-forwarded-for");
+  const size_t comma = forwarded.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+  if (last.empty() || last.size() > 64) return req.remote_address;
+  return std::string(last);
+}
 
 void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
   auto add = [&](const char* method, const char* path, Result<Response> (*fn)(ApiContext&, Request&)) {

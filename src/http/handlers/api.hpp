@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "accounts/accounts.hpp"
 #include "accounts/captcha.hpp"
@@ -31,6 +32,7 @@ struct ApiContext {
   int comments_page_max = 200;
   PageCache page_cache{};
   std::string privacy_contact;                    // shown with the privacy policy
+  std::vector<std::string> trusted_proxies;       // peers whose X-Forwarded-For is believed
   const accounts::Altcha* captcha = nullptr;      // GET /api/v1/captcha
   avatars::AvatarService* avatars = nullptr;      // profile pictures
   oidc::Client* social = nullptr;                 // social login; nullptr when no provider is configured
@@ -57,6 +59,9 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterAvatarRoutes(router, ctx);
   RegisterSocialRoutes(router, ctx);
 }
+
+// The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.
+std::string ClientAddress(const Request& req, const std::vector<std::string>& trusted_proxies);
 
 // Runs `body`, turning an Error into the API.md error response.
 template <class F>

@@ -28,14 +28,17 @@ ThrottleVerdict LoginThrottle::Check(const std::string& account_key, const std::
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
   ThrottleVerdict v;
-  auto retry_after = [&](const Times& times) {
-    return std::max<int64_t>(1, (times.front() + options_.window_seconds * kMicros - now + kMicros - 1) / kMicros);
+  // The lock lifts when fewer than `limit` failures are left in the window: when the failure `limit` places
+  // from the newest leaves it (more than `limit` may be recorded when attempts were in flight together).
+  auto retry_after = [&](const Times& times, int limit) {
+    const int64_t lifts = times[times.size() - static_cast<size_t>(limit)] + options_.window_seconds * kMicros;
+    return std::max<int64_t>(1, (lifts - now + kMicros - 1) / kMicros);
   };
   if (auto it = addresses_.find(address); it != addresses_.end()) {
     Prune(it->second, now);
     if (static_cast<int>(it->second.size()) >= options_.address_failures) {
       v.locked = true;
-      v.retry_after_seconds = retry_after(it->second);
+      v.retry_after_seconds = retry_after(it->second, options_.address_failures);
     }
   }
   if (auto it = accounts_.find(account_key); it != accounts_.end()) {
@@ -43,7 +46,7 @@ ThrottleVerdict LoginThrottle::Check(const std::string& account_key, const std::
     const int failures = static_cast<int>(it->second.size());
     if (failures >= options_.account_failures) {
       v.locked = true;
-      v.retry_after_seconds = std::max(v.retry_after_seconds, retry_after(it->second));
+      v.retry_after_seconds = std::max(v.retry_after_seconds, retry_after(it->second, options_.account_failures));
     }
     v.captcha_required = failures >= options_.captcha_after;
   }

@@ -95,10 +95,9 @@ TEST_F(ThrottleTest, RetryAfterIsTheLaterOfAccountAndAddress) {
   EXPECT_EQ(throttle_.Check("ann@example.org", "10.0.0.2").retry_after_seconds, 30);
 }
 
-// PRODUCT BUG (login_throttle.cpp, Check's retry_after lambda, ~line 31): Retry-After is computed from the
-// OLDEST failure, but the lock only lifts once fewer than `limit` failures remain. More failures than the
-// limit are recorded whenever concurrent logins all pass Check before any of them records its failure
-// (Login checks, hashes for a while, then records), so a client that waits Retry-After is still locked.
+// More failures than the limit are recorded when concurrent logins all pass Check before any of them records
+// its failure (Login checks, hashes for a while, then records): Retry-After must still be when the lock lifts,
+// i.e. when fewer than `limit` failures remain, not when the oldest leaves.
 TEST_F(ThrottleTest, RetryAfterIsWhenTheLockActuallyLiftsEvenPastTheLimit) {
   for (int i = 0; i < 4; ++i) throttle_.RecordFailure("ann@example.org", "10.0.0." + std::to_string(i));
   clock_.Advance(30s);

@@ -263,7 +263,8 @@ class AccountService {
   Status Mail(storage::Session& s, const Account& to, const char* kind, std::map<std::string, std::string> vars);
   std::string Link(const char* path, const std::string& token) const;
   Status EraseAccount(storage::Session& s, int64_t account_id, std::vector<int64_t>& changed_articles);
-  void RecordPurged(int64_t account_id);
+  // Appends the id to the purge log (fsync'd). Errors: kUnavailable.
+  Status RecordPurged(int64_t account_id);
 
   storage::Database& db_;
   const Clock& clock_;

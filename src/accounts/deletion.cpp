@@ -62,7 +62,11 @@ Result<Account> AccountService::RestoreAccount(const std::string& token) {
       TRIBUNE_ASSIGN(changed, content_->Restore(s, id));
     }
     TRIBUNE_ASSIGN(account, LoadAccount(s, id));
-    return Mail(s, account, "account_restored", {});
+    TRIBUNE_TRY(Mail(s, account, "account_restored", {}));
+    if (account.status != "unconfirmed") return Ok{};
+    // Deletion spent its confirmation link: a restored unconfirmed account gets a fresh one.
+    TRIBUNE_ASSIGN(auto confirm, IssueToken(s, id, "confirm", options_.confirm_link_seconds));
+    return Mail(s, account, "confirm_account", {{"link", Link("/confirm", confirm)}});
   }));
   if (content_ != nullptr && !changed.empty()) content_->Changed(changed);
   return FindById(id);
@@ -94,14 +98,17 @@ Status AccountService::EraseAccount(storage::Session& s, int64_t id, std::vector
   return Ok{};
 }
 
-void AccountService::RecordPurged(int64_t account_id) {
-  if (options_.purge_log.empty()) return;
+Status AccountService::RecordPurged(int64_t account_id) {
+  if (options_.purge_log.empty()) return Ok{};
   const std::string line = std::to_string(account_id) + "\n";
   const int fd = ::open(options_.purge_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(fd) != 0) {
-    log::Error("purge log write failed", "\"path\":\"" + log::JsonEscape(options_.purge_log) + "\"");
-  }
+  const bool ok =
+      fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
+  if (ok) return Ok{};
+  // Without the record a restored backup would bring the account back for good: purge nothing until it works.
+  log::Error("purge log write failed", "\"path\":\"" + log::JsonEscape(options_.purge_log) + "\"");
+  return MakeError(ErrorCode::kUnavailable, "cannot append to the purge log " + options_.purge_log);
 }
 
 Result<int> AccountService::PurgeDue() {
@@ -115,7 +122,7 @@ Result<int> AccountService::PurgeDue() {
     std::vector<int64_t> ids;
     for (const auto& r : *rows) ids.push_back(r.Int(0));
     // Recorded before the erasure commits: an id in the log whose erasure never happened was due anyway.
-    for (int64_t id : ids) RecordPurged(id);
+    for (int64_t id : ids) TRIBUNE_TRY(RecordPurged(id));
     std::vector<int64_t> changed;
     TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
       for (int64_t id : ids) TRIBUNE_TRY(EraseAccount(s, id, changed));

@@ -22,6 +22,35 @@ void LoginThrottle::MaybeSweep(int64_t now) {
       it = it->second.empty() ? map->erase(it) : std::next(it);
     }
   }
+  // Still over the bound (a spray of more distinct keys than kMaxTracked in one window): forget arbitrary
+  // keys rather than grow without limit. Those keys start counting afresh.
+  for (auto* map : {&accounts_, &addresses_}) {
+    while (map->size() > kMaxTracked / 2) map->erase(map->begin());
+  }
+}
+
+int64_t LoginThrottle::Begin(const std::string& account_key, const std::string& address) {
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(mu_);
+  MaybeSweep(now);
+  accounts_[account_key].push_back(now);
+  addresses_[address].push_back(now);
+  return now;
+}
+
+void LoginThrottle::Succeeded(const std::string& account_key, const std::string& address, int64_t began) {
+  std::lock_guard lock(mu_);
+  accounts_.erase(account_key);
+  auto it = addresses_.find(address);
+  if (it == addresses_.end()) return;
+  auto& times = it->second;
+  for (auto t = times.rbegin(); t != times.rend(); ++t) {
+    if (*t == began) {
+      times.erase(std::next(t).base());
+      break;
+    }
+  }
+  if (times.empty()) addresses_.erase(it);
 }
 
 ThrottleVerdict LoginThrottle::Check(const std::string& account_key, const std::string& address) {

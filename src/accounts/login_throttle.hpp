@@ -32,6 +32,11 @@ class LoginThrottle {
 
   ThrottleVerdict Check(const std::string& account_key, const std::string& address);
   void RecordFailure(const std::string& account_key, const std::string& address);
+  // Counts an attempt as a failure before its password is checked, so that attempts in flight together
+  // cannot overshoot the limits; returns its time for Succeeded.
+  int64_t Begin(const std::string& account_key, const std::string& address);
+  // The attempt begun at `began` succeeded: the account's failures are cleared and the address forgets it.
+  void Succeeded(const std::string& account_key, const std::string& address, int64_t began);
   // A successful login clears the account's failures (not the address's).
   void RecordSuccess(const std::string& account_key);
 

@@ -41,7 +41,7 @@ Result<Account> AccountService::Register(const RegisterRequest& req) {
         {account.id, account.email, account.display_name, hash, policy, now, account.language});
     if (!inserted.ok()) return std::move(inserted).error();
     if (*inserted == 0) {
-      // Somebody registered with an address that has an account: tell its owner, at most once an hour.
+      // Somebody registered with an address that has an account: tell its owner, at most once per clock hour.
       auto owner_row = s.Query("SELECT id FROM accounts WHERE email = $1 AND status NOT IN ('deleted', 'purged')",
                                {account.email});
       if (!owner_row.ok()) return std::move(owner_row).error();

@@ -41,6 +41,9 @@ Result<LoginResult> AccountService::Login(const std::string& raw_email, const st
     }
   }
 
+  // The attempt counts as a failure from now until it succeeds, so attempts in flight together cannot
+  // overshoot the limits.
+  const int64_t began = throttled ? throttle_.Begin(*email, client.address) : 0;
   auto rows = db_.Read("SELECT id, password_hash, status FROM accounts WHERE email = $1", {*email});
   if (!rows.ok()) return std::move(rows).error();
   bool matches = false;
@@ -51,19 +54,13 @@ Result<LoginResult> AccountService::Login(const std::string& raw_email, const st
     id = (*rows)[0].Int(0);
     matches = hasher_.Verify((*rows)[0].Text(1), password) && CanSignIn((*rows)[0].Text(2));
   }
-  if (!matches) {
-    if (throttled) throttle_.RecordFailure(*email, client.address);
-    if (proof) {  // a used captcha stays used, whatever the password was
-      const int64_t now = clock_.NowMicros();
-      (void)db_.Write([&](storage::Session& s) { return ConsumeCaptcha(s, *proof, now); });
-    }
-    return WrongCredentials();
-  }
-  if (proof) {
+  if (proof) {  // a used captcha stays used, whatever the password was
     const int64_t now = clock_.NowMicros();
-    TRIBUNE_TRY(db_.Write([&](storage::Session& s) { return ConsumeCaptcha(s, *proof, now); }));
+    Status consumed = db_.Write([&](storage::Session& s) { return ConsumeCaptcha(s, *proof, now); });
+    if (!consumed.ok() && matches) return std::move(consumed).error();
   }
-  if (throttled) throttle_.RecordSuccess(*email);
+  if (!matches) return WrongCredentials();
+  if (throttled) throttle_.Succeeded(*email, client.address, began);
   return OpenSession(id, client.user_agent);
 }
 

@@ -1,4 +1,5 @@
 #include "accounts/captcha.hpp"
+#include "support/node_tools.hpp"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -367,36 +368,6 @@ TEST_F(AltchaTest, RefusesAnExpiryTooFarAhead) {
 // ---------------------------------------------------------------------------------------------------
 // Compatibility with the real ALTCHA client library (npm altcha-lib, what the altcha widget runs).
 
-std::optional<std::filesystem::path> RepoRoot() {
-  if (const char* env = std::getenv("TRIBUNE_SOURCE_DIR"); env && *env) return std::filesystem::path(env);
-  std::error_code ec;
-  std::vector<std::filesystem::path> starts = {std::filesystem::current_path(ec),
-                                               std::filesystem::read_symlink("/proc/self/exe", ec).parent_path()};
-  for (auto dir : starts) {
-    for (; !dir.empty(); dir = dir.parent_path()) {
-      if (std::filesystem::exists(dir / "package.json") && std::filesystem::exists(dir / "src/accounts/captcha.hpp")) {
-        return dir;
-      }
-      if (dir == dir.parent_path()) break;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> FindNode() {
-  if (const char* env = std::getenv("TRIBUNE_NODE"); env && *env) return std::string(env);
-  const char* path = std::getenv("PATH");
-  std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t end = p.find(':', start);
-    if (end == std::string::npos) end = p.size();
-    std::filesystem::path candidate = std::filesystem::path(p.substr(start, end - start)) / "node";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return std::nullopt;
-}
 
 struct ProcessResult {
   int status = -1;
@@ -450,9 +421,9 @@ std::string ChallengeJson(const CaptchaChallenge& c) {
 class AltchaNodeTest : public AltchaTest {
  protected:
   void SetUp() override {
-    root_ = RepoRoot();
+    root_ = tribune::testing::RepoRoot("tests/integration/support/altcha_solve.mjs");
     if (!root_) GTEST_SKIP() << "repository root not found (set TRIBUNE_SOURCE_DIR)";
-    node_ = FindNode();
+    node_ = tribune::testing::FindNode();
     if (!node_) GTEST_SKIP() << "node is not installed (set TRIBUNE_NODE or PATH); skipping the altcha-lib check";
     if (!std::filesystem::exists(*root_ / "node_modules/altcha-lib/package.json")) {
       GTEST_SKIP() << "node_modules/altcha-lib is missing in " << root_->string() << " (run npm ci)";

@@ -383,7 +383,7 @@ TEST(DefaultAvatar, Initials) {
   EXPECT_EQ(TextOf(DefaultAvatar(1, "<script>").bytes), "&lt;");
   EXPECT_EQ(TextOf(DefaultAvatar(1, "&amp").bytes), "&amp;");
   EXPECT_EQ(TextOf(DefaultAvatar(1, "\"q").bytes), "&quot;");
-  EXPECT_EQ(TextOf(DefaultAvatar(1, "'q").bytes), "&apos;");
+  EXPECT_EQ(TextOf(DefaultAvatar(1, "'q").bytes), "&#39;");
   EXPECT_EQ(TextOf(DefaultAvatar(1, "").bytes), "?");
   EXPECT_EQ(TextOf(DefaultAvatar(1, "   ").bytes), "?");
   EXPECT_EQ(TextOf(DefaultAvatar(1, "\xC3").bytes), "?");           // truncated sequence

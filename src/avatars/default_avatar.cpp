@@ -8,6 +8,7 @@
 
 #include "avatars/avatars.hpp"
 #include "common/random.hpp"
+#include "text/utf8.hpp"
 
 namespace tribune::avatars {
 
@@ -18,43 +19,13 @@ namespace {
 std::string Initial(const std::string& name) {
   size_t i = 0;
   while (i < name.size() && (name[i] == ' ' || name[i] == '\t' || name[i] == '\n' || name[i] == '\r')) ++i;
-  if (i >= name.size()) return "?";
-  const auto b0 = static_cast<unsigned char>(name[i]);
-  size_t len = 0;
-  uint32_t cp = 0;
-  if (b0 < 0x80) {
-    len = 1;
-    cp = b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return "?";
-  }
-  if (i + len > name.size()) return "?";
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(name[i + k]);
-    if ((b & 0xC0) != 0x80) return "?";
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  const uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return "?";
-  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFFFE || cp == 0xFFFF) return "?";  // not allowed in XML
+  if (i >= name.size() || !text::IsValidUtf8(name)) return "?";  // overlong forms and surrogates too
+  const char32_t cp = text::DecodeCodePoint(name, i);  // U+FFFD for a malformed sequence
+  if (cp == 0xFFFD || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFFFE) return "?";  // not allowed in XML
   if (cp >= 'a' && cp <= 'z') return std::string(1, static_cast<char>(cp - 'a' + 'A'));
-  switch (cp) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return "&quot;";
-    case '\'': return "&apos;";
-    default: return name.substr(i, len);
-  }
+  std::string out;
+  text::AppendUtf8(out, cp);
+  return text::HtmlEscape(out);
 }
 
 double Channel(double c) {  // sRGB → linear, for relative luminance

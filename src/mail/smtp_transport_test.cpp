@@ -16,6 +16,7 @@
 #include <string>
 
 #include "mail/mail.hpp"
+#include "support/node_tools.hpp"
 
 extern char** environ;
 
@@ -24,32 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<fs::path> FindRepoRoot() {
-  if (const char* dir = std::getenv("TRIBUNE_SOURCE_DIR"); dir != nullptr && *dir != '\0')
-    return fs::path(dir);
-  for (fs::path start : {fs::current_path(), fs::path(__FILE__).parent_path()}) {
-    for (fs::path p = start; !p.empty(); p = p.parent_path()) {
-      if (fs::exists(p / "package.json") && fs::exists(p / "tests/integration/support/smtp_sink.mjs"))
-        return p;
-      if (p == p.parent_path()) break;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> FindNode() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    fs::path candidate = fs::path(dirs.substr(start, end - start)) / "node";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return std::nullopt;
-}
 
 // `node smtp_sink.mjs 0 --script ...` as a child process, read line by line.
 class SmtpSink {
@@ -65,9 +40,9 @@ class SmtpSink {
 
   // Empty on success, else why the sink is unavailable (the test skips).
   std::string Start(const std::string& script) {
-    auto root = FindRepoRoot();
+    auto root = tribune::testing::RepoRoot("tests/integration/support/smtp_sink.mjs");
     if (!root) return "repository root not found (set TRIBUNE_SOURCE_DIR)";
-    auto node = FindNode();
+    auto node = tribune::testing::FindNode();
     if (!node) return "node is not installed";
     if (!fs::exists(*root / "node_modules/smtp-server") || !fs::exists(*root / "node_modules/mailparser")) {
       return "node_modules/smtp-server or mailparser missing (run npm install)";

@@ -20,6 +20,7 @@
 
 #include "common/random.hpp"
 #include "oidc/oidc.hpp"
+#include "support/node_tools.hpp"
 #include "support/temp_database.hpp"
 
 extern char** environ;
@@ -29,41 +30,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<fs::path> RepoRoot() {
-  const auto is_root = [](const fs::path& p) {
-    return fs::exists(p / "package.json") && fs::exists(p / "tests/integration/support/oidc_provider.mjs");
-  };
-  if (const char* env = std::getenv("TRIBUNE_SOURCE_DIR"); env && *env && is_root(env)) return fs::path(env);
-  std::error_code ec;
-  for (fs::path start : {fs::current_path(ec), fs::read_symlink("/proc/self/exe", ec).parent_path()}) {
-    for (fs::path p = start; !p.empty(); p = p.parent_path()) {
-      if (is_root(p)) return p;
-      if (p == p.parent_path()) break;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> FindNode() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    const size_t end = std::min(dirs.find(':', start), dirs.size());
-    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "node";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return std::nullopt;
-}
 
 // One `node oidc_provider.mjs 0 ...` child. Its stdin is a pipe: it exits when we go away.
 class NodeProvider {
  public:
   static std::unique_ptr<NodeProvider> Start(const std::vector<std::string>& extra_args, std::string* why) {
-    auto node = FindNode();
+    auto node = tribune::testing::FindNode();
     if (!node) return *why = "node is not installed", nullptr;
-    auto root = RepoRoot();
+    auto root = tribune::testing::RepoRoot("tests/integration/support/oidc_provider.mjs");
     if (!root) return *why = "repository root not found (set TRIBUNE_SOURCE_DIR)", nullptr;
     int in[2], out[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return *why = "pipe failed", nullptr;

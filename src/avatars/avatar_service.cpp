@@ -25,7 +25,7 @@ Result<Image> AvatarService::Upload(int64_t account_id, const std::string& bytes
   const int64_t now = clock_.NowMicros();
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
     TRIBUNE_ASSIGN(auto rows, s.Query("SELECT status FROM accounts WHERE id = $1", {account_id}));
-    if (rows.empty() || rows[0].Text(0) == "deleted") return NoSuchAccount();
+    if (rows.empty() || rows[0].Text(0) == "deleted" || rows[0].Text(0) == "purged") return NoSuchAccount();
     TRIBUNE_TRY(s.Exec(
         "INSERT INTO avatars (account_id, content_type, image_b64, etag, updated_at) VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (account_id) DO UPDATE SET content_type = excluded.content_type, image_b64 = excluded.image_b64, "
@@ -50,7 +50,7 @@ Result<Image> AvatarService::Get(int64_t account_id) {
   TRIBUNE_ASSIGN(auto rows, db_.Read("SELECT a.status, a.display_name, v.content_type, v.image_b64, v.etag "
                                      "FROM accounts a LEFT JOIN avatars v ON v.account_id = a.id WHERE a.id = $1",
                                      {account_id}));
-  if (rows.empty() || rows[0].Text(0) == "deleted") return NoSuchAccount();
+  if (rows.empty() || rows[0].Text(0) == "deleted" || rows[0].Text(0) == "purged") return NoSuchAccount();
   const storage::Row& row = rows[0];
   if (!row.IsNull(2)) {
     auto bytes = Base64UrlDecode(row.Text(3));

@@ -114,6 +114,13 @@ TEST_F(AvatarServiceTest, DeletedAndMissingAccountsHaveNone) {
   EXPECT_EQ(Rows(999999), 0);
   EXPECT_EQ(service.Get(999999).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(service.Remove(999999).ok());
+  AddAccount(1005, "erin", "purged");  // no generated default either: nobody is there any more
+  const auto purged = service.Get(1005);
+  ASSERT_FALSE(purged.ok());
+  EXPECT_EQ(purged.error().code, ErrorCode::kNotFound);
+  const Status put = service.Put(1005, Png(64, 64, 10), "image/png");
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(AvatarServiceTest, AccountDeletedAfterUploadShowsNothing) {

@@ -194,6 +194,9 @@ class AccountService {
   // Brings a deleted account back within the restore period. Errors: kBadRequest, kGone (expired,
   // used, or already purged).
   Result<Account> RestoreAccount(const std::string& token);
+  // An admin deletes an account without notice: erased at once (like a purge), no restore link, no mail,
+  // audited. Errors: kNotFound (no such account or already purged), kUnavailable (purge log).
+  Status PurgeNow(int64_t admin_id, int64_t account_id);
   // Erases every account deleted longer ago than the restore period; returns how many.
   Result<int> PurgeDue();
   // Erases again every account recorded as purged (the table and the purge log): after a backup

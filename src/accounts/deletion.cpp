@@ -8,6 +8,7 @@
 #include <set>
 
 #include "accounts/accounts.hpp"
+#include "accounts/audit.hpp"
 #include "common/log.hpp"
 
 namespace tribune::accounts {
@@ -47,7 +48,6 @@ Status AccountService::DeleteAccount(int64_t account_id) {
 }
 
 Result<Account> AccountService::RestoreAccount(const std::string& token) {
-  const int64_t now = clock_.NowMicros();
   std::vector<int64_t> changed;
   int64_t id = 0;
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
@@ -109,6 +109,25 @@ Status AccountService::RecordPurged(int64_t account_id) {
   // Without the record a restored backup would bring the account back for good: purge nothing until it works.
   log::Error("purge log write failed", "\"path\":\"" + log::JsonEscape(options_.purge_log) + "\"");
   return MakeError(ErrorCode::kUnavailable, "cannot append to the purge log " + options_.purge_log);
+}
+
+Status AccountService::PurgeNow(int64_t admin_id, int64_t account_id) {
+  auto rows = db_.Read("SELECT status, email FROM accounts WHERE id = $1", {account_id});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty() || (*rows)[0].Text(0) == "purged") return MakeError(ErrorCode::kNotFound, "No such account.");
+  const std::string before = (*rows)[0].Text(0);
+  TRIBUNE_TRY(RecordPurged(account_id));
+  std::vector<int64_t> changed;
+  const int64_t now = clock_.NowMicros();
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    TRIBUNE_TRY(EraseAccount(s, account_id, changed));
+    return RecordAudit(s, ids_, now,
+                       {admin_id, "account.delete", "account", account_id, "{\"status\":\"" + before + "\"}",
+                        "{\"status\":\"purged\"}", "deleted without notice"});
+  }));
+  if (content_ != nullptr && !changed.empty()) content_->Changed(changed);
+  log::Info("account deleted by an admin", "\"account_id\":\"" + std::to_string(account_id) + "\"");
+  return Ok{};
 }
 
 Result<int> AccountService::PurgeDue() {

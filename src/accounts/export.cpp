@@ -126,12 +126,44 @@ Result<std::string> AccountService::ExportJson(int64_t account_id) {
                            {account_id}, [](const storage::Row& r) -> json::value {
                              return json::object{{"provider", r.Text(0)}, {"email", r.Text(1)}, {"linked_at", Time(r, 2)}};
                            }));
+    TRIBUNE_ASSIGN(out["reports"],
+                   Collect(s,
+                           "SELECT comment_id, rule, note, created_at, resolved_at FROM comment_reports"
+                           " WHERE reporter_id = $1 ORDER BY id",
+                           {account_id}, [](const storage::Row& r) -> json::value {
+                             return json::object{{"comment_id", std::to_string(r.Int(0))},
+                                                 {"rule", r.Text(1)},
+                                                 {"note", r.Text(2)},
+                                                 {"at", Time(r, 3)},
+                                                 {"resolved_at", Time(r, 4)}};
+                           }));
+    TRIBUNE_ASSIGN(out["sanctions"],
+                   Collect(s,
+                           "SELECT number, rule, note, final, created_at, lifted_at, lift_note FROM account_blocks"
+                           " WHERE account_id = $1 ORDER BY number",
+                           {account_id}, [](const storage::Row& r) -> json::value {
+                             return json::object{{"block_number", r.Int(0)},
+                                                 {"rule", r.Text(1)},
+                                                 {"note", r.Text(2)},
+                                                 {"final", r.Int(3) != 0},
+                                                 {"at", Time(r, 4)},
+                                                 {"lifted_at", Time(r, 5)},
+                                                 {"lift_note", r.Text(6)}};
+                           }));
+    TRIBUNE_ASSIGN(out["appeals"],
+                   Collect(s,
+                           "SELECT subject, explanation, state, created_at, decided_at, note FROM appeals"
+                           " WHERE account_id = $1 ORDER BY id",
+                           {account_id}, [](const storage::Row& r) -> json::value {
+                             return json::object{{"subject", r.Text(0)},
+                                                 {"explanation", r.Text(1)},
+                                                 {"state", r.Text(2)},
+                                                 {"at", Time(r, 3)},
+                                                 {"decided_at", Time(r, 4)},
+                                                 {"note", r.Text(5)}};
+                           }));
     return Ok{};
   }));
-  // Reports, appeals and sanctions belong to the moderation workflow (issue 6); until it lands none exist.
-  out["reports"] = json::array{};
-  out["appeals"] = json::array{};
-  out["sanctions"] = json::array{};
   out["exported_at"] = FormatRfc3339(clock_.NowMicros());
   out["format"] = "tribune-export/1";
   return json::serialize(out);

@@ -71,6 +71,10 @@ int Serve(CommandContext& ctx) {
   api.captcha = s.captcha.get();
   api.avatars = s.avatars.get();
   api.social = s.social.get();
+  api.reports = s.reports.get();
+  api.sanctions = s.sanctions.get();
+  api.queue = s.queue.get();
+  auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
   if (config.GetBool("testing.clock_control")) {
     log::Warn("testing.clock_control is on: POST /api/v1/testing/clock moves this server's clock");

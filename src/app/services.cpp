@@ -8,6 +8,7 @@
 #include "common/random.hpp"
 #include "discussion/behaviour_log.hpp"
 #include "moderation/factory.hpp"
+#include "moderation/policy.hpp"
 
 namespace tribune {
 extern const char kPrivacyPolicyMd[];
@@ -105,6 +106,8 @@ void Services::SetBaseUrl(const std::string& url) {
   if (outbox) outbox->SetBaseUrl(url);
   if (accounts) accounts->SetBaseUrl(url);
   if (social) social->SetRedirectBase(url);
+  if (moderation) moderation->SetBaseUrl(url);
+  if (sanctions) sanctions->SetBaseUrl(url);
 }
 
 Result<moderation::behaviour::BehaviourOptions> BehaviourOptionsFrom(const Config& c) {
@@ -234,6 +237,8 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   mopt.edition = edition;
   mopt.monitor = dopt.monitor;
   mopt.learn = [keeper = s->model.get()](const std::string& text, const std::string& label) { keeper->Learn(text, label); };
+  mopt.outbox = s->outbox.get();
+  mopt.base_url = c.GetString("site.base_url");
   s->moderation = std::make_unique<discussion::ModerationService>(*s->db, s->clock, *s->ids, *s->comments, mopt);
 
   s->author_content = std::make_unique<discussion::AuthorContent>(*s->comments, s->clock);
@@ -266,6 +271,24 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   avo.max_pixels = std::max<int64_t>(1, c.GetInt("avatars.max_pixels"));
   avo.size = static_cast<int>(std::clamp<int64_t>(c.GetInt("avatars.size"), 32, 1024));
   s->avatars = std::make_unique<avatars::AvatarService>(*s->db, s->clock, avo);
+
+  const auto is_rule = [](const std::string& rule) {
+    const auto& known = moderation::KnownRules();
+    return std::find(known.begin(), known.end(), rule) != known.end();
+  };
+  discussion::ReportOptions ro;
+  ro.threshold = static_cast<int>(std::max<int64_t>(1, c.GetInt("reports.threshold")));
+  ro.per_hour = static_cast<int>(std::max<int64_t>(1, c.GetInt("reports.per_hour")));
+  ro.limits_enabled = c.GetBool("limits.enabled");
+  ro.is_rule = is_rule;
+  s->reports = std::make_unique<discussion::ReportService>(*s->db, s->clock, *s->ids, ro);
+  accounts::SanctionOptions so;
+  so.explanation_min = static_cast<size_t>(std::max<int64_t>(1, c.GetInt("appeals.min_length")));
+  so.explanation_max = static_cast<size_t>(std::max<int64_t>(1, c.GetInt("appeals.max_length")));
+  so.base_url = c.GetString("site.base_url");
+  so.is_rule = is_rule;
+  s->sanctions = std::make_unique<accounts::SanctionService>(*s->db, s->clock, *s->ids, s->outbox.get(), so);
+  s->queue = std::make_unique<discussion::QueueService>(*s->db, s->clock, *s->reports, s->moderation.get());
 
   TRIBUNE_ASSIGN(auto providers, SocialProviders(c));
   if (!providers.empty()) {

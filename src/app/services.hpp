@@ -16,6 +16,9 @@
 #include "common/ids.hpp"
 #include "discussion/discussion.hpp"
 #include "discussion/moderation.hpp"
+#include "discussion/queue.hpp"
+#include "discussion/reports.hpp"
+#include "accounts/sanctions.hpp"
 #include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
@@ -43,6 +46,9 @@ struct Services {
   std::unique_ptr<discussion::AuthorContent> author_content;
   std::unique_ptr<accounts::AccountService> accounts;  // after the comments it hides and restores
   std::unique_ptr<avatars::AvatarService> avatars;
+  std::unique_ptr<discussion::ReportService> reports;
+  std::unique_ptr<accounts::SanctionService> sanctions;
+  std::unique_ptr<discussion::QueueService> queue;
   std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
 
   // The public origin once known (serve learns the port after listening): links in mails use it.

@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT c.id, c.article_id, c.parent_id, c.author_id, a.display_name, c.body, c.body_html, c.status,"
-    " c.created_at, c.edited_at, c.reply_count FROM comments c JOIN accounts a ON a.id = c.author_id ";
+    " c.created_at, c.edited_at, c.reply_count, c.edited_by FROM comments c JOIN accounts a ON a.id = c.author_id ";
 
 // What a viewer ($2: their account id, or 0) may see of a thread: published comments, tombstones, and
 // their own held comments.
@@ -33,6 +33,7 @@ CommentView FromRow(const storage::Row& r) {
   v.created_at = r.Int(8);
   v.edited_at = r.OptInt(9);
   v.reply_count = r.Int(10);
+  v.edited_by_moderator = !r.IsNull(11) && r.Int(11) != v.author_id;
   return v;
 }
 

@@ -32,6 +32,7 @@ struct CommentView {
   int64_t created_at = 0;
   std::optional<int64_t> edited_at;
   int64_t reply_count = 0;
+  bool edited_by_moderator = false;  // the last edit was a moderator's, not the author's
 };
 
 struct PostResult {

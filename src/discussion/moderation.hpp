@@ -13,6 +13,7 @@
 #include "common/ids.hpp"
 #include "common/result.hpp"
 #include "discussion/discussion.hpp"
+#include "mail/mail.hpp"
 #include "moderation/behaviour/monitor.hpp"
 #include "storage/database.hpp"
 
@@ -24,6 +25,13 @@ struct ModerationOptions {
   // Called after each committed decision with the comment's text and "ok" or the rule (learning).
   std::function<void(const std::string& text, const std::string& label)> learn;
   size_t max_cluster_members = 5000;  // members listed and decided at once
+  // The author of a rejected comment is mailed the rule (nullptr: no mails).
+  mail::Outbox* outbox = nullptr;
+  std::string base_url = "http://127.0.0.1:8080";
+};
+
+struct BulkDecisionResult {
+  int64_t decided = 0;  // comments whose status changed
 };
 
 struct ClusterMember {
@@ -60,10 +68,25 @@ class ModerationService {
   Result<CommentView> Decide(const Actor& moderator, int64_t comment_id, const std::string& action,
                              const std::string& rule);
 
+  // Before serving only (not synchronised): the origin is known once the server listens.
+  void SetBaseUrl(const std::string& url) { options_.base_url = url; }
+
+  // A moderator's edit: the text changes (history kept, marked as edited by a moderator) and the edit is audited.
+  // Errors: CommentService::Edit's.
+  Result<CommentView> EditAsModerator(const Actor& moderator, int64_t comment_id, const std::string& body);
+
+  // Decides every comment the account wrote in the last `since_seconds` (at most max_cluster_members): reject
+  // (with a rule) or approve the held ones. Errors: kBadRequest, kNotFound (no such account).
+  Result<BulkDecisionResult> DecideRecent(const Actor& moderator, int64_t account_id, const std::string& action,
+                                          const std::string& rule, int64_t since_seconds);
+
   // The flash-mob cluster a comment belongs to. Errors: kNotFound (no such comment or not in a cluster).
   Result<int64_t> ClusterOfComment(int64_t comment_id);
   // Errors: kNotFound (no member in the window).
   Result<ClusterDetail> Cluster(int64_t cluster_id);
+  // Distinct accounts in the cluster, from the monitor's memory only (the queue shows it per item).
+  // Errors: kNotFound.
+  Result<uint32_t> ClusterAccounts(int64_t cluster_id);
   // Rejects (with `rule`, default flash_mob) or approves every member comment in one decision; approving
   // also stops the cluster from being flagged again. Errors: kBadRequest, kNotFound.
   Result<ClusterDecisionResult> DecideCluster(const Actor& moderator, int64_t cluster_id, const std::string& action,
@@ -82,6 +105,8 @@ class ModerationService {
   Status ValidateDecision(const std::string& action, std::string& rule) const;
   Status SaveStandings(storage::Session& s, const std::vector<int64_t>& accounts, bool approve, int64_t now);
   void AfterCommit(const std::vector<Change>& changes, bool approve, const std::string& rule, int64_t now);
+  // Inside the decision's write: tells the author of a rejected comment which rule it broke.
+  Status MailRejection(storage::Session& s, const Change& change, const std::string& rule);
 
   storage::Database& db_;
   const Clock& clock_;

@@ -1,8 +1,12 @@
 #include <algorithm>
 
+#include <boost/json.hpp>
+
+#include "accounts/audit.hpp"
 #include "common/random.hpp"
 #include "discussion/behaviour_log.hpp"
 #include "discussion/moderation.hpp"
+#include "discussion/reports.hpp"
 #include "moderation/policy.hpp"
 
 namespace tribune::discussion {
@@ -54,6 +58,16 @@ Result<bool> ModerationService::Apply(storage::Session& s, const Actor& moderato
                          {change.article_id, delta}));
     }
   }
+  // A decision settles what readers reported about the comment.
+  TRIBUNE_TRY(ReportService::Resolve(s, comment_id, now));
+  boost::json::object before{{"status", old_status}};
+  boost::json::object after{{"status", new_status}};
+  if (!approve) after["rule"] = rule;
+  TRIBUNE_TRY(accounts::RecordAudit(
+      s, ids_, now,
+      {moderator.account_id, approve ? "comment.approve" : "comment.reject", "comment", comment_id,
+       boost::json::serialize(before), boost::json::serialize(after), ""}));
+  if (!approve && old_status != new_status) TRIBUNE_TRY(MailRejection(s, change, rule));
   std::vector<moderation::Finding> findings;
   if (!approve) findings.push_back({rule, 0, "", {}, {"moderator"}});
   TRIBUNE_TRY(s.Exec(
@@ -63,6 +77,51 @@ Result<bool> ModerationService::Apply(storage::Session& s, const Actor& moderato
        "moderator:" + std::to_string(moderator.account_id), moderation::FindingsToJson(findings),
        Sha256Hex(change.body), now}));
   return old_status != new_status;
+}
+
+Status ModerationService::MailRejection(storage::Session& s, const Change& change, const std::string& rule) {
+  if (options_.outbox == nullptr) return Ok{};
+  auto rows = s.Query(
+      "SELECT a.email, a.display_name, a.language, a.status, r.title, r.slug FROM accounts a, articles r"
+      " WHERE a.id = $1 AND r.id = $2",
+      {change.author_id, change.article_id});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty() || (*rows)[0].Text(3) == "deleted" || (*rows)[0].Text(3) == "purged") return Ok{};
+  const auto& r = (*rows)[0];
+  // The reason the engine gave for this rule when it flagged the comment, or the rule's plain statement.
+  std::string reason = "The comment breaks this rule of the community standards: " + rule + ".";
+  auto found = s.Query("SELECT findings_json FROM moderation_decisions WHERE comment_id = $1 AND kind <> 'moderator'"
+                       " ORDER BY id DESC LIMIT 1",
+                       {change.comment_id});
+  if (!found.ok()) return std::move(found).error();
+  if (!found->empty()) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse((*found)[0].Text(0), ec);
+    if (!ec && parsed.is_array()) {
+      for (const auto& f : parsed.as_array()) {
+        const auto* obj = f.if_object();
+        if (obj == nullptr || !obj->contains("rule") || !obj->contains("reason")) continue;
+        const auto* found_rule = obj->at("rule").if_string();
+        if (found_rule != nullptr && *found_rule == rule && obj->at("reason").is_string() &&
+            !obj->at("reason").as_string().empty()) {
+          reason = std::string(obj->at("reason").as_string());
+          break;
+        }
+      }
+    }
+  }
+  mail::Mail m;
+  m.to = r.Text(0);
+  m.kind = "comment_rejected";
+  m.language = r.Text(2);
+  m.account_id = change.author_id;
+  m.vars = {{"display_name", r.Text(1)},
+            {"rule", rule},
+            {"reason", reason},
+            {"article_title", r.Text(4)},
+            {"link", options_.base_url + "/articles/" + r.Text(5)}};
+  m.dedup_key = "rejected:" + std::to_string(change.comment_id) + ":" + rule;
+  return options_.outbox->Enqueue(s, m);
 }
 
 Status ModerationService::SaveStandings(storage::Session& s, const std::vector<int64_t>& accounts, bool approve,
@@ -112,6 +171,13 @@ Result<int64_t> ModerationService::ClusterOfComment(int64_t comment_id) {
     if (auto id = options_.monitor->ClusterOf(comment_id)) return *id;
   }
   return MakeError(ErrorCode::kNotFound, "The comment is not part of a cluster in the current window.");
+}
+
+Result<uint32_t> ModerationService::ClusterAccounts(int64_t cluster_id) {
+  if (options_.monitor == nullptr) return MakeError(ErrorCode::kNotFound, "No such cluster.");
+  const behaviour::ClusterView view = options_.monitor->Cluster(cluster_id, clock_.NowMicros());
+  if (view.members.empty()) return MakeError(ErrorCode::kNotFound, "No such cluster in the current window.");
+  return view.accounts;
 }
 
 Result<ClusterDetail> ModerationService::Cluster(int64_t cluster_id) {
@@ -187,6 +253,59 @@ Result<ClusterDecisionResult> ModerationService::DecideCluster(const Actor& mode
     return Ok{};
   }));
   if (approve) options_.monitor->ApproveCluster(cluster_id, now);
+  AfterCommit(changes, approve, rule, now);
+  return result;
+}
+
+Result<CommentView> ModerationService::EditAsModerator(const Actor& moderator, int64_t comment_id,
+                                                      const std::string& body) {
+  TRIBUNE_ASSIGN(auto before, comments_.Get(comment_id));
+  TRIBUNE_ASSIGN(auto edited, comments_.Edit(moderator, comment_id, body));
+  const int64_t now = clock_.NowMicros();
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    return accounts::RecordAudit(
+        s, ids_, now,
+        {moderator.account_id, "comment.edit", "comment", comment_id,
+         boost::json::serialize(boost::json::object{{"body", before.body}, {"status", before.status}}),
+         boost::json::serialize(boost::json::object{{"body", edited.body}, {"status", edited.status}}), ""});
+  }));
+  return edited;
+}
+
+Result<BulkDecisionResult> ModerationService::DecideRecent(const Actor& moderator, int64_t account_id,
+                                                           const std::string& action, const std::string& rule_in,
+                                                           int64_t since_seconds) {
+  std::string rule = rule_in;
+  TRIBUNE_TRY(ValidateDecision(action, rule));
+  if (since_seconds < 1 || since_seconds > 366LL * 86400) {
+    return MakeError(ErrorCode::kBadRequest, "since_hours must be from 1 hour to a year.");
+  }
+  const bool approve = action == "approve";
+  const int64_t now = clock_.NowMicros();
+  auto account = db_.Read("SELECT COUNT(*) FROM accounts WHERE id = $1", {account_id});
+  if (!account.ok()) return std::move(account).error();
+  if ((*account)[0].Int(0) == 0) return MakeError(ErrorCode::kNotFound, "No such account.");
+  std::vector<Change> changes;
+  BulkDecisionResult result;
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    changes.clear();
+    result.decided = 0;
+    // Approving publishes what is held; rejecting takes down what is published or held.
+    auto rows = s.Query(approve ? "SELECT id FROM comments WHERE author_id = $1 AND created_at >= $2 AND status = 'pending'"
+                                  " ORDER BY id LIMIT $3"
+                                : "SELECT id FROM comments WHERE author_id = $1 AND created_at >= $2"
+                                  " AND status IN ('published', 'pending') ORDER BY id LIMIT $3",
+                        {account_id, now - since_seconds * 1'000'000, static_cast<int64_t>(options_.max_cluster_members)});
+    if (!rows.ok()) return std::move(rows).error();
+    for (const auto& r : *rows) {
+      Change change;
+      TRIBUNE_ASSIGN(bool changed, Apply(s, moderator, r.Int(0), approve, rule, change, now));
+      if (changed) ++result.decided;
+      changes.push_back(std::move(change));
+    }
+    if (changes.empty()) return Ok{};
+    return SaveStandings(s, {account_id}, approve, now);
+  }));
   AfterCommit(changes, approve, rule, now);
   return result;
 }

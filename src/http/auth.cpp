@@ -1,5 +1,7 @@
 #include "http/auth.hpp"
 
+#include <boost/json.hpp>
+
 #include "common/random.hpp"
 
 namespace tribune::http {
@@ -12,9 +14,23 @@ Result<accounts::AuthContext> Auth::Require(const Request& req) {
   return accounts_.Authenticate(cookie);
 }
 
-Result<accounts::AuthContext> Auth::RequireForWrite(const Request& req, Consent consent) {
+Error Auth::BlockedError(int64_t account_id) {
+  Error e = MakeError(ErrorCode::kAccountBlocked, "Your account is blocked: you can read, and appeal the block.");
+  if (sanctions_ == nullptr) return e;
+  auto block = sanctions_->ActiveBlock(account_id);
+  if (!block.ok() || !block->has_value()) return e;
+  const accounts::Block& b = **block;
+  e.message = b.final ? "Your account is blocked for good (a second block is final)."
+                      : "Your account is blocked: you can read, and appeal the block once at a time.";
+  e.extra_json = "\"block\":" + boost::json::serialize(boost::json::object{
+                                      {"rule", b.rule}, {"note", b.note}, {"number", b.number}, {"final", b.final}});
+  return e;
+}
+
+Result<accounts::AuthContext> Auth::RequireForWrite(const Request& req, Consent consent, Blocked blocked) {
   auto ctx = Require(req);
   if (!ctx.ok()) return ctx;
+  if (ctx->account.status == "blocked" && blocked == Blocked::kRefuse) return BlockedError(ctx->account.id);
   if (ctx->via_cookie) {
     std::string_view token = req.Header("x-csrf-token");
     if (token.empty() || !ConstantTimeEquals(token, ctx->csrf_token)) {

@@ -68,7 +68,7 @@ Result<Response> Login(ApiContext& ctx, Request& req) {
 }
 
 Result<Response> Logout(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny));
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny, Auth::Blocked::kAllow));
   if (!auth.session_hash.empty()) TRIBUNE_TRY(ctx.accounts.Logout(auth.session_hash));
   Response resp = Json(204, "");
   resp.headers.emplace_back("Set-Cookie", SessionCookieHeader("", 0));
@@ -81,6 +81,21 @@ Result<Response> Me(ApiContext& ctx, Request& req) {
   me["csrf_token"] = auth.csrf_token;
   me["consent"] = json::object{{"policy_version", auth.account.consent_version},
                                {"current_version", ctx.accounts.CurrentPolicyVersion()}};
+  // Every session of a blocked account learns why at its next request.
+  if (auth.account.status == "blocked") {
+    json::object block{{"message", ctx.auth.BlockedError(auth.account.id).message}};
+    if (ctx.sanctions != nullptr) {
+      TRIBUNE_ASSIGN(auto active, ctx.sanctions->ActiveBlock(auth.account.id));
+      if (active) {
+        block["rule"] = active->rule;
+        block["note"] = active->note;
+        block["number"] = active->number;
+        block["final"] = active->final;
+        block["since"] = FormatRfc3339(active->created_at);
+      }
+    }
+    me["block"] = std::move(block);
+  }
   return NoStore(Json(200, json::serialize(me)));
 }
 

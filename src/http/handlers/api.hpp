@@ -7,9 +7,12 @@
 
 #include "accounts/accounts.hpp"
 #include "accounts/captcha.hpp"
+#include "accounts/sanctions.hpp"
 #include "avatars/avatars.hpp"
 #include "discussion/discussion.hpp"
 #include "discussion/moderation.hpp"
+#include "discussion/queue.hpp"
+#include "discussion/reports.hpp"
 #include "http/auth.hpp"
 #include "http/handlers/page_cache.hpp"
 #include "http/http.hpp"
@@ -36,6 +39,9 @@ struct ApiContext {
   const accounts::Altcha* captcha = nullptr;      // GET /api/v1/captcha
   avatars::AvatarService* avatars = nullptr;      // profile pictures
   oidc::Client* social = nullptr;                 // social login; nullptr when no provider is configured
+  discussion::ReportService* reports = nullptr;   // reader reports
+  accounts::SanctionService* sanctions = nullptr;  // blocks and appeals
+  discussion::QueueService* queue = nullptr;      // the moderators' queue
   // Moves the clock forward and runs due jobs (config testing.clock_control); nullptr otherwise.
   std::function<Status(int64_t advance_seconds)> advance_clock;
 };
@@ -48,6 +54,10 @@ void RegisterModerationRoutes(Router& router, ApiContext& ctx);
 void RegisterLifecycleRoutes(Router& router, ApiContext& ctx);
 void RegisterAvatarRoutes(Router& router, ApiContext& ctx);
 void RegisterSocialRoutes(Router& router, ApiContext& ctx);
+void RegisterReportRoutes(Router& router, ApiContext& ctx);
+void RegisterSanctionRoutes(Router& router, ApiContext& ctx);
+void RegisterQueueRoutes(Router& router, ApiContext& ctx);
+void RegisterAuditRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -58,6 +68,10 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterLifecycleRoutes(router, ctx);
   RegisterAvatarRoutes(router, ctx);
   RegisterSocialRoutes(router, ctx);
+  RegisterReportRoutes(router, ctx);
+  RegisterSanctionRoutes(router, ctx);
+  RegisterQueueRoutes(router, ctx);
+  RegisterAuditRoutes(router, ctx);
 }
 
 // The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.

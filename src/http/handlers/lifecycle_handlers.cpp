@@ -32,7 +32,7 @@ Result<Response> ConfirmReset(ApiContext& ctx, Request& req) {
 }
 
 Result<Response> ChangePassword(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kCurrent, Auth::Blocked::kAllow));
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
   TRIBUNE_TRY(AllowOnly(body, {"current_password", "new_password"}));
   TRIBUNE_ASSIGN(auto current, GetString(body, "current_password", true));
@@ -58,13 +58,13 @@ Result<Response> Sessions(ApiContext& ctx, Request& req) {
 }
 
 Result<Response> EndSession(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny));
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny, Auth::Blocked::kAllow));
   TRIBUNE_TRY(ctx.accounts.EndSession(auth.account.id, req.path_params.at("id")));
   return Json(204, "");
 }
 
 Result<Response> DeleteMe(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny));
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny, Auth::Blocked::kAllow));
   TRIBUNE_TRY(ctx.accounts.DeleteAccount(auth.account.id));
   const int64_t days = ctx.accounts.options().restore_seconds / 86400;
   Response resp = Json(202, json::serialize(json::object{
@@ -107,7 +107,7 @@ Result<Response> PublishPolicy(ApiContext& ctx, Request& req) {
 }
 
 Result<Response> Consent(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny));
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req, Auth::Consent::kAny, Auth::Blocked::kAllow));
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
   TRIBUNE_TRY(AllowOnly(body, {"policy_version"}));
   auto it = body.find("policy_version");

@@ -68,7 +68,7 @@ Result<Response> DecideComment(ApiContext& ctx, Request& req) {
   const discussion::Actor moderator{auth.account.id, true};
   if (action == "edit") {
     TRIBUNE_ASSIGN(auto text, GetString(body, "body", true));
-    TRIBUNE_ASSIGN(auto edited, ctx.comments.Edit(moderator, id, text));
+    TRIBUNE_ASSIGN(auto edited, ctx.moderation.EditAsModerator(moderator, id, text));
     return Json(200, json::serialize(CommentJson(edited)));
   }
   if (body.contains("body")) return MakeError(ErrorCode::kBadRequest, "body is only for \"edit\".");
@@ -105,6 +105,35 @@ Result<Response> DecideCluster(ApiContext& ctx, Request& req) {
                                                 {"decided", result.decided}}));
 }
 
+// {action: "reject"|"approve", rule?, since_hours?} for the account's recent comments (24 h by default).
+Result<Response> DecideRecent(ApiContext& ctx, Request& req) {
+  TRIBUNE_ASSIGN(auto auth, RequireModerator(ctx, req, true));
+  TRIBUNE_ASSIGN(int64_t id, PathId(req, "account"));
+  TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
+  TRIBUNE_TRY(AllowOnly(body, {"action", "rule", "since_hours"}));
+  TRIBUNE_ASSIGN(auto action, GetString(body, "action", true));
+  TRIBUNE_ASSIGN(auto rule, GetString(body, "rule", false));
+  int64_t hours = 24;
+  if (auto it = body.find("since_hours"); it != body.end()) {
+    if (!it->value().is_int64()) return MakeError(ErrorCode::kBadRequest, "since_hours must be an integer.");
+    hours = it->value().as_int64();
+  }
+  if (hours < 1 || hours > 366 * 24) return MakeError(ErrorCode::kBadRequest, "since_hours must be from 1 to 8784.");
+  TRIBUNE_ASSIGN(auto result, ctx.moderation.DecideRecent({auth.account.id, true}, id, action, rule, hours * 3600));
+  return Json(200, json::serialize(json::object{{"account_id", IdString(id)}, {"action", action},
+                                                {"decided", result.decided}}));
+}
+
+// Admins delete an account without notice: erased now, no restore link, no mail.
+Result<Response> DeleteAccount(ApiContext& ctx, Request& req) {
+  TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
+  if (!auth.account.HasRole("admin")) return MakeError(ErrorCode::kForbidden, "Only admins delete accounts.");
+  TRIBUNE_ASSIGN(int64_t id, PathId(req, "account"));
+  if (id == auth.account.id) return MakeError(ErrorCode::kBadRequest, "Delete your own account from your profile.");
+  TRIBUNE_TRY(ctx.accounts.PurgeNow(auth.account.id, id));
+  return Json(204, "");
+}
+
 }  // namespace
 
 void RegisterModerationRoutes(Router& router, ApiContext& ctx) {
@@ -118,6 +147,10 @@ void RegisterModerationRoutes(Router& router, ApiContext& ctx) {
              [&ctx](Request& req) { return Respond(req, [&] { return GetCluster(ctx, req); }); });
   router.Add("POST", "/api/v1/moderation/clusters/{id}/decision",
              [&ctx](Request& req) { return Respond(req, [&] { return DecideCluster(ctx, req); }); });
+  router.Add("POST", "/api/v1/moderation/accounts/{id}/comments/decision",
+             [&ctx](Request& req) { return Respond(req, [&] { return DecideRecent(ctx, req); }); });
+  router.Add("DELETE", "/api/v1/moderation/accounts/{id}",
+             [&ctx](Request& req) { return Respond(req, [&] { return DeleteAccount(ctx, req); }); });
 }
 
 }  // namespace tribune::http

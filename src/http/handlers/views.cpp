@@ -62,6 +62,7 @@ json::object CommentJson(const discussion::CommentView& c) {
       {"edited_at", c.edited_at ? json::value(FormatRfc3339(*c.edited_at)) : json::value(nullptr)},
       {"status", c.status},
       {"reply_count", c.reply_count},
+      {"edited_by_moderator", c.edited_by_moderator},
   };
 }
 

@@ -12,6 +12,8 @@
 // TRIBUNE_QUEUE_KEEP=1 keeps the database (its directory is printed) for EXPLAIN QUERY PLAN by hand.
 #include <benchmark/benchmark.h>
 
+#include "latency.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -155,12 +157,6 @@ Env& Get() {
   return *e;
 }
 
-double Percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
 
 // Pages of the pending queue with `rule` and `edition` filters; deep: at random cursors, else the first page.
 void Pages(benchmark::State& state, const std::string& rule, const std::string& edition, bool deep) {
@@ -187,14 +183,9 @@ void Pages(benchmark::State& state, const std::string& rule, const std::string& 
     }
     us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
-  state.SetItemsProcessed(items);
-  state.counters["rows_per_page"] = us.empty() ? 0 : static_cast<double>(items) / static_cast<double>(us.size());
+  tribune::bench::SetLatencyCounters(state, us, items);
   state.counters["queue_size"] = static_cast<double>(env.pending.size());
   state.counters["fill_s"] = env.fill_seconds;
-  state.counters["p50_us"] = Percentile(us, 0.50);
-  state.counters["p90_us"] = Percentile(us, 0.90);
-  state.counters["p99_us"] = Percentile(us, 0.99);
-  state.counters["max_us"] = us.empty() ? 0 : *std::max_element(us.begin(), us.end());
 }
 
 void BM_QueueFirstPage(benchmark::State& s) { Pages(s, "", "", false); }

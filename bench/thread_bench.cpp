@@ -16,6 +16,8 @@
 //      TRIBUNE_BENCH_COMMENTS=N  thread size (default 100000).
 #include <benchmark/benchmark.h>
 
+#include "latency.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -266,12 +268,6 @@ Env& Get() {
   return *g_env;
 }
 
-double Percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
 
 // Reads pages of the big thread; cursors == nullptr reads the first page.
 void ReadPages(benchmark::State& state, discussion::Sort sort, const std::vector<std::string>* cursors) {
@@ -298,14 +294,9 @@ void ReadPages(benchmark::State& state, discussion::Sort sort, const std::vector
     }
     us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
-  state.SetItemsProcessed(items);
-  state.counters["rows_per_page"] = us.empty() ? 0 : static_cast<double>(items) / static_cast<double>(us.size());
+  tribune::bench::SetLatencyCounters(state, us, items);
   state.counters["thread_size"] = static_cast<double>(env.rows.size());
   state.counters["fill_s"] = env.fill_seconds;
-  state.counters["p50_us"] = Percentile(us, 0.50);
-  state.counters["p90_us"] = Percentile(us, 0.90);
-  state.counters["p99_us"] = Percentile(us, 0.99);
-  state.counters["max_us"] = us.empty() ? 0 : *std::max_element(us.begin(), us.end());
 }
 
 void BM_FirstPage(benchmark::State& state) { ReadPages(state, discussion::Sort::kOldest, nullptr); }

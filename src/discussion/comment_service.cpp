@@ -9,9 +9,7 @@ namespace tribune::discussion {
 
 namespace {
 
-constexpr const char* kSelect =
-    "SELECT c.id, c.article_id, c.parent_id, c.author_id, a.display_name, c.body, c.body_html, c.status,"
-    " c.created_at, c.edited_at, c.reply_count, c.edited_by FROM comments c JOIN accounts a ON a.id = c.author_id ";
+const std::string kSelect = "SELECT " + CommentColumns("a") + " FROM comments c JOIN accounts a ON a.id = c.author_id ";
 
 // What a viewer ($2: their account id, or 0) may see of a thread: published comments, tombstones, and
 // their own held comments.
@@ -20,7 +18,19 @@ constexpr const char* kVisible =
 constexpr const char* kVisibleQualified =
     "(c.status IN ('published', 'deleted') OR (c.status = 'pending' AND c.author_id = $2))";
 
-CommentView FromRow(const storage::Row& r) {
+
+const char* StatusFor(moderation::Action action) {
+  return action == moderation::Action::kHold ? "pending" : "published";
+}
+
+}  // namespace
+
+std::string CommentColumns(const char* author) {
+  return std::string("c.id, c.article_id, c.parent_id, c.author_id, ") + author +
+         ".display_name, c.body, c.body_html, c.status, c.created_at, c.edited_at, c.reply_count, c.edited_by";
+}
+
+CommentView CommentViewFromRow(const storage::Row& r) {
   CommentView v;
   v.id = r.Int(0);
   v.article_id = r.Int(1);
@@ -36,12 +46,6 @@ CommentView FromRow(const storage::Row& r) {
   v.edited_by_moderator = !r.IsNull(11) && r.Int(11) != v.author_id;
   return v;
 }
-
-const char* StatusFor(moderation::Action action) {
-  return action == moderation::Action::kHold ? "pending" : "published";
-}
-
-}  // namespace
 
 Error RejectedError(const moderation::Decision& decision) {
   std::string message = "The comment breaks the community standards.";
@@ -128,10 +132,10 @@ void CommentService::BumpThreadVersion(int64_t article_id) {
 }
 
 Result<CommentView> CommentService::Get(int64_t comment_id) {
-  auto rows = db_.Read(std::string(kSelect) + "WHERE c.id = $1", {comment_id});
+  auto rows = db_.Read(kSelect + "WHERE c.id = $1", {comment_id});
   if (!rows.ok()) return std::move(rows).error();
   if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
-  return FromRow((*rows)[0]);
+  return CommentViewFromRow((*rows)[0]);
 }
 
 Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id, const std::string& body) {
@@ -219,7 +223,7 @@ Result<CommentPage> CommentService::List(const ListQuery& q) {
     keys = DecodeCursor(q.cursor, key_count);
     if (!keys) return MakeError(ErrorCode::kBadRequest, "cursor is not one this server issued.");
   }
-  std::string sql = std::string(kSelect) + "WHERE c.article_id = $1 AND " +
+  std::string sql = kSelect + "WHERE c.article_id = $1 AND " +
                     std::string(kVisibleQualified) + " ";
   storage::Params params{q.article_id, q.viewer_id};
   switch (q.sort) {
@@ -240,7 +244,7 @@ Result<CommentPage> CommentService::List(const ListQuery& q) {
       params.push_back(keys ? (*keys)[0] : INT64_MAX);
       params.push_back(keys ? (*keys)[1] : int64_t{0});
       params.push_back(int64_t{limit + 1});
-      sql = std::string(kSelect) +
+      sql = kSelect +
             "JOIN (SELECT article_id, id FROM (SELECT article_id, id FROM comments WHERE article_id = $1"
             " AND reply_count = $3 AND id > $4 AND " + std::string(kVisible) + " ORDER BY id LIMIT $5) AS same_group"
             " UNION ALL SELECT article_id, id FROM (SELECT article_id, id FROM comments WHERE article_id = $1"
@@ -259,7 +263,7 @@ Result<CommentPage> CommentService::List(const ListQuery& q) {
     page.total = (*article)[0].Int(0);
     auto rows = s.Query(sql, params);
     if (!rows.ok()) return std::move(rows).error();
-    for (const auto& r : *rows) page.items.push_back(FromRow(r));
+    for (const auto& r : *rows) page.items.push_back(CommentViewFromRow(r));
     return Ok{};
   }));
   if (!article_found) return MakeError(ErrorCode::kNotFound, "No such article.");

@@ -35,6 +35,11 @@ struct CommentView {
   bool edited_by_moderator = false;  // the last edit was a moderator's, not the author's
 };
 
+// The columns every comment query selects first (comments as c, the author's account as the alias in
+// `author`), in the order CommentViewFromRow reads them: 12 columns, 0..11.
+std::string CommentColumns(const char* author);
+CommentView CommentViewFromRow(const storage::Row& r);
+
 struct PostResult {
   int64_t id = 0;
   std::string status;  // published | pending

@@ -13,30 +13,19 @@ namespace {
 // CROSS JOIN keeps comments the outer loop in SQLite, so a page walks the queue index (comments_status_queue or
 // comments_reported_queue) in order and stops after limit+1 rows, even with an edition filter: otherwise the
 // planner may start from the edition's articles and sort all their comments. PostgreSQL plans it as a join.
-constexpr const char* kSelect =
-    "SELECT c.id, c.article_id, c.parent_id, c.author_id, acc.display_name, c.body, c.body_html, c.status,"
-    " c.created_at, c.edited_at, c.reply_count, ar.title, ar.slug, c.reported_at"
-    " FROM comments c CROSS JOIN articles ar CROSS JOIN accounts acc"
-    " WHERE ar.id = c.article_id AND acc.id = c.author_id AND ";
+const std::string kSelect = "SELECT " + CommentColumns("acc") +
+                            ", ar.title, ar.slug, c.reported_at"
+                            " FROM comments c CROSS JOIN articles ar CROSS JOIN accounts acc"
+                            " WHERE ar.id = c.article_id AND acc.id = c.author_id AND ";
 
 QueueItem FromRow(const storage::Row& r) {
   QueueItem item;
-  CommentView& v = item.comment;
-  v.id = r.Int(0);
-  v.article_id = r.Int(1);
-  v.parent_id = r.OptInt(2);
-  v.author_id = r.Int(3);
-  v.author_name = r.Text(4);
-  v.body = r.Text(5);
-  v.body_html = r.Text(6);
-  v.status = r.Text(7);
-  v.created_at = r.Int(8);
-  v.edited_at = r.OptInt(9);
-  v.reply_count = r.Int(10);
+  item.comment = CommentViewFromRow(r);
+  const CommentView& v = item.comment;
   item.article_id = v.article_id;
-  item.article_title = r.Text(11);
-  item.article_slug = r.Text(12);
-  item.queued_at = r.IsNull(13) ? v.created_at : r.Int(13);
+  item.article_title = r.Text(12);
+  item.article_slug = r.Text(13);
+  item.queued_at = r.IsNull(14) ? v.created_at : r.Int(14);
   return item;
 }
 

@@ -29,13 +29,37 @@ void LoginThrottle::MaybeSweep(int64_t now) {
   }
 }
 
-int64_t LoginThrottle::Begin(const std::string& account_key, const std::string& address) {
+LoginThrottle::Admission LoginThrottle::Admit(const std::string& account_key, const std::string& address) {
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
+  Admission a;
+  a.verdict = CheckLocked(account_key, address, now);
+  if (a.verdict.locked) return a;
   MaybeSweep(now);
   accounts_[account_key].push_back(now);
   addresses_[address].push_back(now);
-  return now;
+  a.admitted = true;
+  a.began = now;
+  return a;
+}
+
+void LoginThrottle::Cancel(const std::string& account_key, const std::string& address, int64_t began) {
+  std::lock_guard lock(mu_);
+  for (auto [map, key] : {std::pair{&accounts_, &account_key}, std::pair{&addresses_, &address}}) {
+    auto it = map->find(*key);
+    if (it == map->end()) continue;
+    EraseOne(it->second, began);
+    if (it->second.empty()) map->erase(it);
+  }
+}
+
+void LoginThrottle::EraseOne(Times& times, int64_t began) {
+  for (auto t = times.rbegin(); t != times.rend(); ++t) {
+    if (*t == began) {
+      times.erase(std::next(t).base());
+      return;
+    }
+  }
 }
 
 void LoginThrottle::Succeeded(const std::string& account_key, const std::string& address, int64_t began) {
@@ -43,19 +67,17 @@ void LoginThrottle::Succeeded(const std::string& account_key, const std::string&
   accounts_.erase(account_key);
   auto it = addresses_.find(address);
   if (it == addresses_.end()) return;
-  auto& times = it->second;
-  for (auto t = times.rbegin(); t != times.rend(); ++t) {
-    if (*t == began) {
-      times.erase(std::next(t).base());
-      break;
-    }
-  }
-  if (times.empty()) addresses_.erase(it);
+  EraseOne(it->second, began);
+  if (it->second.empty()) addresses_.erase(it);
 }
 
 ThrottleVerdict LoginThrottle::Check(const std::string& account_key, const std::string& address) {
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
+  return CheckLocked(account_key, address, now);
+}
+
+ThrottleVerdict LoginThrottle::CheckLocked(const std::string& account_key, const std::string& address, int64_t now) {
   ThrottleVerdict v;
   // The lock lifts when fewer than `limit` failures are left in the window: when the failure `limit` places
   // from the newest leaves it (more than `limit` may be recorded when attempts were in flight together).

@@ -32,9 +32,16 @@ class LoginThrottle {
 
   ThrottleVerdict Check(const std::string& account_key, const std::string& address);
   void RecordFailure(const std::string& account_key, const std::string& address);
-  // Counts an attempt as a failure before its password is checked, so that attempts in flight together
-  // cannot overshoot the limits; returns its time for Succeeded.
-  int64_t Begin(const std::string& account_key, const std::string& address);
+  // Check and, when not locked, count the attempt as a failure at once — under one lock, so attempts in flight
+  // together cannot overshoot the limits. `began` names the attempt for Cancel and Succeeded.
+  struct Admission {
+    ThrottleVerdict verdict;
+    bool admitted = false;
+    int64_t began = 0;
+  };
+  Admission Admit(const std::string& account_key, const std::string& address);
+  // The admitted attempt never got to the password (a captcha was missing or wrong): it does not count.
+  void Cancel(const std::string& account_key, const std::string& address, int64_t began);
   // The attempt begun at `began` succeeded: the account's failures are cleared and the address forgets it.
   void Succeeded(const std::string& account_key, const std::string& address, int64_t began);
   // A successful login clears the account's failures (not the address's).
@@ -43,6 +50,8 @@ class LoginThrottle {
  private:
   using Times = std::deque<int64_t>;
   void Prune(Times& times, int64_t now) const;
+  ThrottleVerdict CheckLocked(const std::string& account_key, const std::string& address, int64_t now);
+  static void EraseOne(Times& times, int64_t began);
   void MaybeSweep(int64_t now);
 
   const Clock& clock_;

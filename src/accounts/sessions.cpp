@@ -26,24 +26,26 @@ Result<LoginResult> AccountService::Login(const std::string& raw_email, const st
   }
   const bool throttled = options_.limits_enabled;
   std::optional<CaptchaProof> proof;
+  // The attempt counts as a failure from its admission until it succeeds, so attempts in flight together
+  // cannot overshoot the limits.
+  LoginThrottle::Admission admission;
   if (throttled) {
-    const ThrottleVerdict verdict = throttle_.Check(*email, client.address);
-    if (verdict.locked) {
+    admission = throttle_.Admit(*email, client.address);
+    if (admission.verdict.locked) {
       Error e = MakeError(ErrorCode::kRateLimited, "Too many failed logins. Try again later.");
-      e.retry_after_seconds = verdict.retry_after_seconds;
+      e.retry_after_seconds = admission.verdict.retry_after_seconds;
       return e;
     }
-    if (verdict.captcha_required) {
-      if (captcha.empty()) {
-        return MakeError(ErrorCode::kCaptchaFailed, "After several failed logins, solve the captcha to continue.");
+    if (admission.verdict.captcha_required) {
+      Status solved = captcha.empty() ? Status(MakeError(ErrorCode::kCaptchaFailed,
+                                                         "After several failed logins, solve the captcha to continue."))
+                                      : VerifyCaptcha(captcha, proof);
+      if (!solved.ok()) {
+        throttle_.Cancel(*email, client.address, admission.began);
+        return std::move(solved).error();
       }
-      TRIBUNE_TRY(VerifyCaptcha(captcha, proof));
     }
   }
-
-  // The attempt counts as a failure from now until it succeeds, so attempts in flight together cannot
-  // overshoot the limits.
-  const int64_t began = throttled ? throttle_.Begin(*email, client.address) : 0;
   auto rows = db_.Read("SELECT id, password_hash, status FROM accounts WHERE email = $1", {*email});
   if (!rows.ok()) return std::move(rows).error();
   bool matches = false;
@@ -60,7 +62,7 @@ Result<LoginResult> AccountService::Login(const std::string& raw_email, const st
     if (!consumed.ok() && matches) return std::move(consumed).error();
   }
   if (!matches) return WrongCredentials();
-  if (throttled) throttle_.Succeeded(*email, client.address, began);
+  if (throttled) throttle_.Succeeded(*email, client.address, admission.began);
   return OpenSession(id, client.user_agent);
 }
 

@@ -138,7 +138,8 @@ Result<CommentView> CommentService::Get(int64_t comment_id) {
   return CommentViewFromRow((*rows)[0]);
 }
 
-Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id, const std::string& body) {
+Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id, const std::string& body,
+                                         const EditHook& in_transaction) {
   auto current = Get(comment_id);
   if (!current.ok()) return std::move(current).error();
   if (current->author_id != actor.account_id && !actor.moderator) {
@@ -181,6 +182,7 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
       TRIBUNE_TRY(s.Exec("UPDATE articles SET comment_count = comment_count + $2 WHERE id = $1",
                          {current->article_id, delta}));
     }
+    if (in_transaction) return in_transaction(s, (*rows)[0].Text(0), old_status, new_status);
     return Ok{};
   }));
   BumpThreadVersion(current->article_id);

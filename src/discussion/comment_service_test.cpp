@@ -118,6 +118,24 @@ TEST_F(CommentServiceTest, EditKeepsHistoryAndOnlyTheAuthorMayEdit) {
   EXPECT_EQ(service_.Get(id)->body, "second text");
 }
 
+TEST_F(CommentServiceTest, AFailingEditHookUndoesTheEditAndAModeratorsEditIsMarked) {
+  int64_t id = MustPost(10, "first text");
+  std::string seen_old;
+  auto failed = service_.Edit({7, true}, id, "moderated text",
+                              [&](storage::Session&, const std::string& old_body, const std::string&, const std::string&) {
+                                seen_old = old_body;
+                                return Status(MakeError(ErrorCode::kInternal, "audit write failed"));
+                              });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(seen_old, "first text");
+  EXPECT_EQ(service_.Get(id)->body, "first text") << "no edit without its record";
+  EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM comment_revisions"), 0);
+  auto edited = service_.Edit({7, true}, id, "moderated text");
+  ASSERT_TRUE(edited.ok());
+  EXPECT_TRUE(edited->edited_by_moderator);
+  EXPECT_FALSE(service_.Edit({1, false}, id, "the author again")->edited_by_moderator);
+}
+
 TEST_F(CommentServiceTest, EditThatIsHeldLeavesTheCount) {
   int64_t id = MustPost(10, "fine");
   ASSERT_TRUE(service_.Edit({1, false}, id, "HOLD now").ok());

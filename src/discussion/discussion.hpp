@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,7 +90,12 @@ class CommentService {
 
   // The author (or a moderator) replaces the text; the old text goes to the revision history and the new
   // one is moderated again. Errors: kNotFound, kForbidden, kConflict (deleted), kRejected.
-  Result<CommentView> Edit(const Actor& actor, int64_t comment_id, const std::string& body);
+  // `in_transaction`, when given, runs inside the edit's write after the change, with the text and status as
+  // they were (the moderator's audit entry).
+  using EditHook = std::function<Status(storage::Session&, const std::string& old_body, const std::string& old_status,
+                                        const std::string& new_status)>;
+  Result<CommentView> Edit(const Actor& actor, int64_t comment_id, const std::string& body,
+                           const EditHook& in_transaction = nullptr);
 
   // Leaves a tombstone (status deleted, no text, no history) so replies keep their place.
   // Deleting twice is not an error. Errors: kNotFound, kForbidden.

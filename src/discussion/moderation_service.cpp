@@ -259,17 +259,17 @@ Result<ClusterDecisionResult> ModerationService::DecideCluster(const Actor& mode
 
 Result<CommentView> ModerationService::EditAsModerator(const Actor& moderator, int64_t comment_id,
                                                       const std::string& body) {
-  TRIBUNE_ASSIGN(auto before, comments_.Get(comment_id));
-  TRIBUNE_ASSIGN(auto edited, comments_.Edit(moderator, comment_id, body));
-  const int64_t now = clock_.NowMicros();
-  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
-    return accounts::RecordAudit(
-        s, ids_, now,
-        {moderator.account_id, "comment.edit", "comment", comment_id,
-         boost::json::serialize(boost::json::object{{"body", before.body}, {"status", before.status}}),
-         boost::json::serialize(boost::json::object{{"body", edited.body}, {"status", edited.status}}), ""});
-  }));
-  return edited;
+  // The audit entry is written in the edit's own transaction: no edit without its record.
+  return comments_.Edit(moderator, comment_id, body,
+                        [&](storage::Session& s, const std::string& old_body, const std::string& old_status,
+                            const std::string& new_status) {
+                          return accounts::RecordAudit(
+                              s, ids_, clock_.NowMicros(),
+                              {moderator.account_id, "comment.edit", "comment", comment_id,
+                               boost::json::serialize(boost::json::object{{"body", old_body}, {"status", old_status}}),
+                               boost::json::serialize(boost::json::object{{"body", body}, {"status", new_status}}),
+                               ""});
+                        });
 }
 
 Result<BulkDecisionResult> ModerationService::DecideRecent(const Actor& moderator, int64_t account_id,

@@ -1,6 +1,7 @@
 // Upload validation and re-encoding with libvips (C API): sniff, bound, decode with fail-on-error,
 // centre-crop to a square, strip, WebP.
 #include <vips/vips.h>
+#include <vips/vector.h>  // vips_vector_set_enabled (not in vips.h)
 
 #include <algorithm>
 #include <cstdlib>
@@ -212,6 +213,10 @@ void InitVips() {
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
+    // libvips 8.14 runs some operations through liborc's run-time compiled SIMD code, whose programs are freed
+    // while other threads still use them: concurrent uploads crashed in orc_code_free (seen under ASan in CI).
+    // The plain C paths are fast enough for avatars.
+    vips_vector_set_enabled(FALSE);
     // Only the loaders we sniff for are ever wanted; keep the fuzzier ones out altogether.
     vips_block_untrusted_set(TRUE);
     // Every corrupt upload makes libvips warn on stderr; the caller's error response says enough.

@@ -9,6 +9,7 @@
 
 #include "accounts/lifecycle_fixture.hpp"
 #include "discussion/discussion.hpp"
+#include "support/holding_engine.hpp"
 
 namespace tribune::discussion {
 namespace {
@@ -16,22 +17,7 @@ namespace {
 using accounts::testing::CodeOf;
 using namespace std::chrono_literals;
 
-// Holds texts containing "HOLD" for a moderator; otherwise defers to the minimal engine.
-class HoldingEngine final : public moderation::Engine {
- public:
-  moderation::Decision Check(const moderation::CheckInput& in) const override {
-    auto d = minimal_.Check(in);
-    if (d.action == moderation::Action::kPublish && in.text.find("HOLD") != std::string_view::npos) {
-      d.action = moderation::Action::kHold;
-      d.findings.push_back({"trolling", 5, "held for review", {{in.text.find("HOLD"), in.text.find("HOLD") + 4}}});
-    }
-    return d;
-  }
-  std::string_view Name() const override { return "holding"; }
-
- private:
-  moderation::MinimalEngine minimal_{100};
-};
+using tribune::testing::HoldingEngine;
 
 constexpr int64_t kA = 10;  // two articles in distinct thread-version slots
 constexpr int64_t kB = 20;

@@ -3,27 +3,13 @@
 #include <set>
 
 #include "discussion/discussion.hpp"
+#include "support/holding_engine.hpp"
 #include "support/temp_database.hpp"
 
 namespace tribune::discussion {
 namespace {
 
-// Holds texts containing "HOLD" for a moderator; otherwise defers to the minimal engine.
-class HoldingEngine final : public moderation::Engine {
- public:
-  moderation::Decision Check(const moderation::CheckInput& in) const override {
-    auto d = minimal_.Check(in);
-    if (d.action == moderation::Action::kPublish && in.text.find("HOLD") != std::string_view::npos) {
-      d.action = moderation::Action::kHold;
-      d.findings.push_back({"trolling", 5, "held for review", {{in.text.find("HOLD"), in.text.find("HOLD") + 4}}});
-    }
-    return d;
-  }
-  std::string_view Name() const override { return "holding"; }
-
- private:
-  moderation::MinimalEngine minimal_{100};
-};
+using tribune::testing::HoldingEngine;
 
 class CommentServiceTest : public ::testing::Test {
  protected:

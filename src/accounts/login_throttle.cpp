@@ -104,17 +104,5 @@ ThrottleVerdict LoginThrottle::CheckLocked(const std::string& account_key, const
   return v;
 }
 
-void LoginThrottle::RecordFailure(const std::string& account_key, const std::string& address) {
-  const int64_t now = clock_.NowMicros();
-  std::lock_guard lock(mu_);
-  MaybeSweep(now);
-  accounts_[account_key].push_back(now);
-  addresses_[address].push_back(now);
-}
-
-void LoginThrottle::RecordSuccess(const std::string& account_key) {
-  std::lock_guard lock(mu_);
-  accounts_.erase(account_key);
-}
 
 }  // namespace tribune::accounts

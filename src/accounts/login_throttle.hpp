@@ -31,7 +31,6 @@ class LoginThrottle {
   LoginThrottle(const Clock& clock, ThrottleOptions options) : clock_(clock), options_(options) {}
 
   ThrottleVerdict Check(const std::string& account_key, const std::string& address);
-  void RecordFailure(const std::string& account_key, const std::string& address);
   // Check and, when not locked, count the attempt as a failure at once — under one lock, so attempts in flight
   // together cannot overshoot the limits. `began` names the attempt for Cancel and Succeeded.
   struct Admission {
@@ -44,8 +43,6 @@ class LoginThrottle {
   void Cancel(const std::string& account_key, const std::string& address, int64_t began);
   // The attempt begun at `began` succeeded: the account's failures are cleared and the address forgets it.
   void Succeeded(const std::string& account_key, const std::string& address, int64_t began);
-  // A successful login clears the account's failures (not the address's).
-  void RecordSuccess(const std::string& account_key);
 
  private:
   using Times = std::deque<int64_t>;

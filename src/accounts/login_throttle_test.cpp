@@ -24,15 +24,15 @@ TEST_F(ThrottleTest, CaptchaThenLockAfterAccountFailuresThenTheWindowPasses) {
   auto v = throttle_.Check("ann@example.org", "10.0.0.1");
   EXPECT_FALSE(v.locked);
   EXPECT_FALSE(v.captcha_required);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  throttle_.Admit("ann@example.org", "10.0.0.1");
   EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  throttle_.Admit("ann@example.org", "10.0.0.1");
   v = throttle_.Check("ann@example.org", "10.0.0.1");
   EXPECT_TRUE(v.captcha_required);
   EXPECT_FALSE(v.locked);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  throttle_.Admit("ann@example.org", "10.0.0.2");
   EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.3").locked);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.3");
+  throttle_.Admit("ann@example.org", "10.0.0.3");
   v = throttle_.Check("ann@example.org", "10.0.0.4");  // the account is locked whatever the address
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 60);
@@ -53,14 +53,14 @@ TEST_F(ThrottleTest, CaptchaThenLockAfterAccountFailuresThenTheWindowPasses) {
 
 TEST_F(ThrottleTest, TheWindowSlidesFailureByFailure) {
   for (int i = 0; i < 4; ++i) {
-    throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+    throttle_.Admit("ann@example.org", "10.0.0.1");
     clock_.Advance(15s);
   }
   // Failures at 0, 15, 30, 45 s; now 60 s: the first just left the window.
   auto v = throttle_.Check("ann@example.org", "10.0.0.1");
   EXPECT_FALSE(v.locked);
   EXPECT_TRUE(v.captcha_required);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.1");  // 15, 30, 45, 60
+  throttle_.Admit("ann@example.org", "10.0.0.1");  // 15, 30, 45, 60
   v = throttle_.Check("ann@example.org", "10.0.0.1");
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 15);  // until the oldest (15 s) leaves
@@ -71,78 +71,92 @@ TEST_F(ThrottleTest, TheWindowSlidesFailureByFailure) {
 }
 
 TEST_F(ThrottleTest, AddressLimitCountsEveryAccountFromTheAddress) {
-  for (int i = 0; i < 6; ++i) throttle_.RecordFailure("user" + std::to_string(i) + "@example.org", "10.0.0.1");
+  for (int i = 0; i < 6; ++i) throttle_.Admit("user" + std::to_string(i) + "@example.org", "10.0.0.1");
   auto v = throttle_.Check("fresh@example.org", "10.0.0.1");
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 60);
   EXPECT_FALSE(v.captcha_required);  // the account itself never failed
   EXPECT_FALSE(throttle_.Check("fresh@example.org", "10.0.0.2").locked);
   EXPECT_FALSE(throttle_.Check("user0@example.org", "10.0.0.2").locked);
-  // A success clears the account, not the address.
-  throttle_.RecordSuccess("user0@example.org");
+  // A success from elsewhere clears the account, not this address.
+  const auto elsewhere = throttle_.Admit("user0@example.org", "10.0.0.2");
+  throttle_.Succeeded("user0@example.org", "10.0.0.2", elsewhere.began);
   EXPECT_TRUE(throttle_.Check("user0@example.org", "10.0.0.1").locked);
   clock_.Advance(60s);
   EXPECT_FALSE(throttle_.Check("fresh@example.org", "10.0.0.1").locked);
 }
 
 TEST_F(ThrottleTest, RetryAfterIsTheLaterOfAccountAndAddress) {
-  for (int i = 0; i < 4; ++i) throttle_.RecordFailure("ann@example.org", "10.0.0.9");  // account locked at t=0
+  for (int i = 0; i < 4; ++i) throttle_.Admit("ann@example.org", "10.0.0.9");  // account locked at t=0
   clock_.Advance(30s);
-  for (int i = 0; i < 6; ++i) throttle_.RecordFailure("x" + std::to_string(i) + "@example.org", "10.0.0.1");
+  for (int i = 0; i < 6; ++i) throttle_.Admit("x" + std::to_string(i) + "@example.org", "10.0.0.1");
   auto v = throttle_.Check("ann@example.org", "10.0.0.1");
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 60);  // the address (30 s ago + 60) outlasts the account (30 s left)
   EXPECT_EQ(throttle_.Check("ann@example.org", "10.0.0.2").retry_after_seconds, 30);
 }
 
-// More failures than the limit are recorded when concurrent logins all pass Check before any of them records
-// its failure (Login checks, hashes for a while, then records): Retry-After must still be when the lock lifts,
-// i.e. when fewer than `limit` failures remain, not when the oldest leaves.
-TEST_F(ThrottleTest, RetryAfterIsWhenTheLockActuallyLiftsEvenPastTheLimit) {
-  for (int i = 0; i < 4; ++i) throttle_.RecordFailure("ann@example.org", "10.0.0." + std::to_string(i));
+// Admission checks and counts under one lock: attempts in flight together cannot overshoot the limit, and
+// Retry-After is when the lock lifts.
+TEST_F(ThrottleTest, AdmissionStopsAtTheLimitAndRetryAfterIsWhenItLifts) {
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(throttle_.Admit("ann@example.org", "10.0.0." + std::to_string(i)).admitted);
   clock_.Advance(30s);
-  // Four more attempts that were in flight together (each passed Check before any was recorded).
-  for (int i = 0; i < 4; ++i) throttle_.RecordFailure("ann@example.org", "10.0.1." + std::to_string(i));
-  auto v = throttle_.Check("ann@example.org", "10.0.2.1");
-  ASSERT_TRUE(v.locked);
-  const int64_t wait = v.retry_after_seconds;
-  EXPECT_EQ(wait, 60);  // the failures of 30 s ago must leave too: 30 + 60 - 30
+  int admitted = 0;
+  for (int i = 0; i < 4; ++i) admitted += throttle_.Admit("ann@example.org", "10.0.1." + std::to_string(i)).admitted;
+  EXPECT_EQ(admitted, 2) << "only up to account_failures attempts are ever tried";
+  auto v = throttle_.Admit("ann@example.org", "10.0.2.1");
+  ASSERT_FALSE(v.admitted);
+  ASSERT_TRUE(v.verdict.locked);
+  const int64_t wait = v.verdict.retry_after_seconds;
+  EXPECT_EQ(wait, 30);  // the two of t = 0 leave at 60 s
   clock_.Advance(std::chrono::seconds(wait - 1));
   EXPECT_TRUE(throttle_.Check("ann@example.org", "10.0.2.1").locked);
   clock_.Advance(1s);
   EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.2.1").locked) << "still locked after Retry-After";
 }
 
-TEST_F(ThrottleTest, SuccessClearsTheAccountsFailures) {
-  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
-  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+TEST_F(ThrottleTest, ACancelledAttemptDoesNotCount) {
+  const auto a = throttle_.Admit("ann@example.org", "10.0.0.1");
+  const auto b = throttle_.Admit("ann@example.org", "10.0.0.1");
   ASSERT_TRUE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  throttle_.RecordSuccess("ann@example.org");
+  throttle_.Cancel("ann@example.org", "10.0.0.1", b.began);
   EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.1");
+  throttle_.Cancel("ann@example.org", "10.0.0.1", a.began);
+  for (int i = 0; i < 6; ++i) throttle_.Admit("x" + std::to_string(i) + "@example.org", "10.0.0.9");
+  EXPECT_TRUE(throttle_.Check("y@example.org", "10.0.0.9").locked);
+}
+
+TEST_F(ThrottleTest, SuccessClearsTheAccountsFailures) {
+  throttle_.Admit("ann@example.org", "10.0.0.1");
+  throttle_.Admit("ann@example.org", "10.0.0.1");
+  ASSERT_TRUE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+  const auto ok = throttle_.Admit("ann@example.org", "10.0.0.1");
+  throttle_.Succeeded("ann@example.org", "10.0.0.1", ok.began);
+  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+  throttle_.Admit("ann@example.org", "10.0.0.1");
   EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
 }
 
 TEST_F(ThrottleTest, SweepingDropsExpiredKeysButKeepsLiveFailures) {
-  throttle_.RecordFailure("old@example.org", "10.0.0.1");  // sweeps now, next sweep one window later
-  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  throttle_.Admit("old@example.org", "10.0.0.1");  // sweeps now, next sweep one window later
+  throttle_.Admit("ann@example.org", "10.0.0.2");
   clock_.Advance(50s);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
-  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  throttle_.Admit("ann@example.org", "10.0.0.2");
+  throttle_.Admit("ann@example.org", "10.0.0.2");
   clock_.Advance(10s);  // 60 s: the sweep is due; the first failures expire now
-  throttle_.RecordFailure("other@example.org", "10.0.0.3");
+  throttle_.Admit("other@example.org", "10.0.0.3");
   auto ann = throttle_.Check("ann@example.org", "10.0.0.2");
   EXPECT_TRUE(ann.captcha_required);  // the two at 50 s survived the sweep
   EXPECT_FALSE(ann.locked);
-  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
-  throttle_.RecordFailure("ann@example.org", "10.0.0.2");
+  throttle_.Admit("ann@example.org", "10.0.0.2");
+  throttle_.Admit("ann@example.org", "10.0.0.2");
   EXPECT_TRUE(throttle_.Check("ann@example.org", "10.0.0.2").locked);  // 4 live failures
   auto old = throttle_.Check("old@example.org", "10.0.0.1");
   EXPECT_FALSE(old.captcha_required);
   EXPECT_FALSE(old.locked);
   // Many keys over many windows: each check sees only its own window.
   for (int round = 0; round < 5; ++round) {
-    for (int i = 0; i < 200; ++i) throttle_.RecordFailure("k" + std::to_string(i), "a" + std::to_string(i % 7));
+    for (int i = 0; i < 200; ++i) throttle_.Admit("k" + std::to_string(i), "a" + std::to_string(i % 7));
     clock_.Advance(61s);
   }
   EXPECT_FALSE(throttle_.Check("k1", "a1").captcha_required);

@@ -14,16 +14,27 @@ Result<accounts::AuthContext> Auth::Require(const Request& req) {
   return accounts_.Authenticate(cookie);
 }
 
-Error Auth::BlockedError(int64_t account_id) {
-  Error e = MakeError(ErrorCode::kAccountBlocked, "Your account is blocked: you can read, and appeal the block.");
-  if (sanctions_ == nullptr) return e;
+boost::json::object Auth::BlockJson(int64_t account_id) {
+  boost::json::object out{{"message", "Your account is blocked: you can read, and appeal the block."}};
+  if (sanctions_ == nullptr) return out;
   auto block = sanctions_->ActiveBlock(account_id);
-  if (!block.ok() || !block->has_value()) return e;
+  if (!block.ok() || !block->has_value()) return out;
   const accounts::Block& b = **block;
-  e.message = b.final ? "Your account is blocked for good (a second block is final)."
-                      : "Your account is blocked: you can read, and appeal the block once at a time.";
-  e.extra_json = "\"block\":" + boost::json::serialize(boost::json::object{
-                                      {"rule", b.rule}, {"note", b.note}, {"number", b.number}, {"final", b.final}});
+  out["message"] = b.final ? "Your account is blocked for good (a second block is final)."
+                           : "Your account is blocked: you can read, and appeal the block once at a time.";
+  out["rule"] = b.rule;
+  out["note"] = b.note;
+  out["number"] = b.number;
+  out["final"] = b.final;
+  out["since"] = FormatRfc3339(b.created_at);
+  return out;
+}
+
+Error Auth::BlockedError(int64_t account_id) {
+  boost::json::object block = BlockJson(account_id);
+  Error e = MakeError(ErrorCode::kAccountBlocked, std::string(block["message"].as_string()));
+  block.erase("message");
+  if (!block.empty()) e.extra_json = "\"block\":" + boost::json::serialize(block);
   return e;
 }
 

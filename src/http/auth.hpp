@@ -1,6 +1,8 @@
 // Who is calling: a session cookie (which needs X-CSRF-Token on writes) or an API bearer token.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 
@@ -29,7 +31,9 @@ class Auth {
   enum class Blocked { kRefuse, kAllow };
   Result<accounts::AuthContext> RequireForWrite(const Request& req, Consent consent = Consent::kCurrent,
                                                 Blocked blocked = Blocked::kRefuse);
-  // The 403 account_blocked error for this account, with the block's rule, note and finality.
+  // The account's active block as GET /api/v1/me shows it: {message, rule, note, number, final, since}.
+  boost::json::object BlockJson(int64_t account_id);
+  // The 403 account_blocked error for this account, with the same block object (without the message).
   Error BlockedError(int64_t account_id);
   // RequireForWrite, plus what taking part needs (a confirmed address unless configured otherwise).
   Result<accounts::AuthContext> RequireToParticipate(const Request& req);

@@ -82,20 +82,7 @@ Result<Response> Me(ApiContext& ctx, Request& req) {
   me["consent"] = json::object{{"policy_version", auth.account.consent_version},
                                {"current_version", ctx.accounts.CurrentPolicyVersion()}};
   // Every session of a blocked account learns why at its next request.
-  if (auth.account.status == "blocked") {
-    json::object block{{"message", ctx.auth.BlockedError(auth.account.id).message}};
-    if (ctx.sanctions != nullptr) {
-      TRIBUNE_ASSIGN(auto active, ctx.sanctions->ActiveBlock(auth.account.id));
-      if (active) {
-        block["rule"] = active->rule;
-        block["note"] = active->note;
-        block["number"] = active->number;
-        block["final"] = active->final;
-        block["since"] = FormatRfc3339(active->created_at);
-      }
-    }
-    me["block"] = std::move(block);
-  }
+  if (auth.account.status == "blocked") me["block"] = ctx.auth.BlockJson(auth.account.id);
   return NoStore(Json(200, json::serialize(me)));
 }
 

@@ -88,7 +88,7 @@ std::string AccountService::Link(const char* path, const std::string& token) con
 }
 
 Status AccountService::Mail(storage::Session& s, const Account& to, const char* kind,
-                            std::map<std::string, std::string> vars) {
+                            std::map<std::string, std::string> vars, std::string dedup_key) {
   if (outbox_ == nullptr) return Ok{};
   vars.emplace("display_name", to.display_name);
   mail::Mail m;
@@ -97,6 +97,7 @@ Status AccountService::Mail(storage::Session& s, const Account& to, const char* 
   m.language = to.language.empty() ? options_.language : to.language;
   m.vars = std::move(vars);
   m.account_id = to.id;
+  m.dedup_key = std::move(dedup_key);
   return outbox_->Enqueue(s, m);
 }
 

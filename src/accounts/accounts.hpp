@@ -263,7 +263,9 @@ class AccountService {
   Result<std::string> IssueToken(storage::Session& s, int64_t account_id, const char* purpose, int64_t ttl_seconds);
   // Marks a token used and returns its account. Errors: kBadRequest (unknown), kGone (used, expired).
   Result<int64_t> RedeemToken(storage::Session& s, const std::string& token, const char* purpose);
-  Status Mail(storage::Session& s, const Account& to, const char* kind, std::map<std::string, std::string> vars);
+  // Queues a mail to the account in its language; the same non-empty `dedup_key` is queued once.
+  Status Mail(storage::Session& s, const Account& to, const char* kind, std::map<std::string, std::string> vars,
+              std::string dedup_key = "");
   std::string Link(const char* path, const std::string& token) const;
   Status EraseAccount(storage::Session& s, int64_t account_id, std::vector<int64_t>& changed_articles);
   // Appends the id to the purge log (fsync'd). Errors: kUnavailable.

@@ -47,17 +47,9 @@ Result<Account> AccountService::Register(const RegisterRequest& req) {
       if (!owner_row.ok()) return std::move(owner_row).error();
       if (owner_row->empty()) return Ok{};
       TRIBUNE_ASSIGN(auto owner, LoadAccount(s, (*owner_row)[0].Int(0)));
-      if (outbox_ == nullptr) return Ok{};
-      mail::Mail m;
-      m.to = owner.email;
-      m.kind = "duplicate_registration";
-      m.language = owner.language;
-      m.account_id = owner.id;
-      m.vars = {{"display_name", owner.display_name},
-                {"login_link", options_.base_url + "/login"},
-                {"reset_link", options_.base_url + "/password-reset"}};
-      m.dedup_key = "duplicate:" + std::to_string(owner.id) + ":" + std::to_string(now / (3600 * kMicros));
-      return outbox_->Enqueue(s, m);
+      return Mail(s, owner, "duplicate_registration",
+                  {{"login_link", options_.base_url + "/login"}, {"reset_link", options_.base_url + "/password-reset"}},
+                  "duplicate:" + std::to_string(owner.id) + ":" + std::to_string(now / (3600 * kMicros)));
     }
     TRIBUNE_TRY(s.Exec("INSERT INTO account_roles (account_id, role) VALUES ($1, 'reader')", {account.id}));
     TRIBUNE_TRY(s.Exec(

@@ -6,7 +6,7 @@ DATA ?= var/demo
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test unit integration bench asan fuzz clean
+.PHONY: deps build run test unit integration e2e bench asan fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -32,7 +32,11 @@ unit: build
 integration: build
 	TRIBUNE_BIN=$(CURDIR)/build/tribune node --test --test-concurrency=1 tests/integration/
 
-test: unit integration
+# Real Chromium (Debian's) through playwright-core; screenshots land in build/screenshots/.
+e2e: build
+	TRIBUNE_BIN=$(CURDIR)/build/tribune node --test --test-concurrency=1 tests/e2e/
+
+test: unit integration e2e
 
 bench: build
 	bench/run

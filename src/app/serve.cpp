@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 
 #include "app/commands.hpp"
@@ -6,9 +7,8 @@
 #include "common/log.hpp"
 #include "http/auth.hpp"
 #include "http/handlers/api.hpp"
-#include "http/http.hpp"
-#include "http/pages/account_pages.hpp"
 #include "http/pages/pages.hpp"
+#include "http/http.hpp"
 
 namespace tribune::app {
 
@@ -26,6 +26,27 @@ bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
   if (v > 65535) return false;
   port = static_cast<uint16_t>(v);
   return !host.empty();
+}
+
+// The pages' settings: [site], [embed], privacy.contact, captcha.required, comments.max_length.
+http::SiteConfig SiteConfigFrom(const Config& config) {
+  http::SiteConfig c;
+  c.name = config.GetString("site.name");
+  c.default_lang = site::ParseLang(config.GetString("site.default_edition")).value_or(site::Lang::kEn);
+  c.editions.clear();
+  for (const auto& e : config.GetList("site.editions")) {
+    if (auto l = site::ParseLang(e); l && std::find(c.editions.begin(), c.editions.end(), *l) == c.editions.end()) {
+      c.editions.push_back(*l);
+    }
+  }
+  if (std::find(c.editions.begin(), c.editions.end(), c.default_lang) == c.editions.end()) {
+    c.editions.insert(c.editions.begin(), c.default_lang);
+  }
+  c.privacy_contact = config.GetString("privacy.contact");
+  c.embed_origins = config.GetList("embed.allowed_origins");
+  c.captcha_required = config.GetBool("captcha.required");
+  c.comment_max_length = static_cast<int>(config.GetInt("comments.max_length"));
+  return c;
 }
 
 }  // namespace
@@ -86,10 +107,8 @@ int Serve(CommandContext& ctx) {
     };
   }
   http::RegisterApi(router, api);
-  http::PageContext pages{*s.articles, *s.comments, config.GetString("site.name")};
-  http::RegisterPages(router, pages);
-  http::AccountPageContext account_pages{*s.accounts, config.GetString("site.name"), config.GetString("privacy.contact")};
-  http::RegisterAccountPages(router, account_pages);
+  http::SiteContext site{api, SiteConfigFrom(config)};
+  http::RegisterSite(router, site);
 
   http::Server server(options, router);
   if (Status st = server.Listen(); !st.ok()) {

@@ -2,7 +2,7 @@
 // /password-reset/confirm, the social sign-up (/signup/social) and the privacy policy (/privacy).
 // A GET only shows a form; the token is used by the POST it submits, so mail scanners that fetch links
 // cannot confirm, restore or reset anything. The token travels in the form body, never in a log line.
-#include "http/pages/account_pages.hpp"
+#include "http/pages/pages.hpp"
 
 #include "http/auth.hpp"
 #include "http/pages/pages.hpp"
@@ -15,32 +15,22 @@ namespace {
 
 using text::HtmlEscape;
 
-constexpr const char* kFormStyle =
-    "<style>form.box{background:#fff;border:1px solid #ddd;padding:1rem 1.2rem;margin:1rem 0}"
-    "form.box label{display:block;font:600 .9rem system-ui,sans-serif;margin:.6rem 0 .2rem}"
-    "form.box input[type=password],form.box input[type=text]{width:100%;font:1rem system-ui,sans-serif;"
-    "padding:.4rem;box-sizing:border-box}button{font:600 1rem system-ui,sans-serif;background:#14213d;color:#fff;"
-    "border:0;padding:.5rem 1.1rem;margin-top:.8rem;cursor:pointer}.ok{color:#1b5e20}.bad{color:#b5121b}</style>";
-
-// The value of one field of an application/x-www-form-urlencoded body.
-std::string Field(const Request& req, const char* name) {
-  Request form;
-  form.query = req.body;
-  return form.Query(name).value_or("");
-}
-
 bool IsForm(const Request& req) {
   return req.Header("content-type").rfind("application/x-www-form-urlencoded", 0) == 0;
 }
 
-Response Page(const AccountPageContext& ctx, int status, const std::string& title, const std::string& content) {
-  Response r = Html(status, Layout(ctx.site_name, title, kFormStyle + content));
-  r.headers.emplace_back("Cache-Control", "no-store");
-  r.headers.emplace_back("Referrer-Policy", "no-referrer");  // the token is in the URL of these pages
+Response Page(SiteContext& ctx, int status, const std::string& title, const std::string& content) {
+  Request none;
+  const PageVisit visit = Visit(ctx, none);
+  Response r = HtmlResponse(status, RenderPage(ctx, visit, {.title = title, .content = content, .noindex = true}),
+                            {.no_store = true});
+  for (auto& [name, value] : r.headers) {
+    if (name == "Referrer-Policy") value = "no-referrer";  // the token is in the URL of these pages
+  }
   return r;
 }
 
-Response Outcome(const AccountPageContext& ctx, const Status& st, const std::string& title, const std::string& done) {
+Response Outcome(SiteContext& ctx, const Status& st, const std::string& title, const std::string& done) {
   if (st.ok()) return Page(ctx, 200, title, "<h1>" + title + "</h1><p class=\"ok\">" + done + "</p>");
   const int code = st.error().code == ErrorCode::kGone ? 410 : st.error().code >= ErrorCode::kUnavailable ? 500 : 400;
   const std::string message = code == 500 ? "Something went wrong on our side. Try again later." : st.error().message;
@@ -53,58 +43,58 @@ std::string TokenForm(const std::string& action, const std::string& token, const
          HtmlEscape(token) + "\">" + fields + "<button type=\"submit\">" + button + "</button></form>";
 }
 
-Response ConfirmForm(const AccountPageContext& ctx, const Request& req) {
+Response ConfirmForm(SiteContext& ctx, const Request& req) {
   return Page(ctx, 200, "Confirm your address",
               "<h1>Confirm your address</h1><p>One click and your account can take part in the discussions.</p>" +
                   TokenForm("/confirm", req.Query("token").value_or(""), "", "Confirm my address"));
 }
 
-Response Confirm(const AccountPageContext& ctx, const Request& req) {
+Response Confirm(SiteContext& ctx, const Request& req) {
   if (!IsForm(req)) return Page(ctx, 415, "Confirm your address", "<p class=\"bad\">Send the form.</p>");
-  return Outcome(ctx, ctx.accounts.ConfirmEmail(Field(req, "token")), "Confirm your address",
+  return Outcome(ctx, ctx.api.accounts.ConfirmEmail(FormField(req, "token")), "Confirm your address",
                  "Thank you: your address is confirmed. <a href=\"/\">Back to the news</a>.");
 }
 
-Response RestoreForm(const AccountPageContext& ctx, const Request& req) {
+Response RestoreForm(SiteContext& ctx, const Request& req) {
   return Page(ctx, 200, "Restore your account",
               "<h1>Restore your account</h1><p>Your account and your comments come back exactly as they were.</p>" +
                   TokenForm("/restore", req.Query("token").value_or(""), "", "Restore my account"));
 }
 
-Response Restore(const AccountPageContext& ctx, const Request& req) {
+Response Restore(SiteContext& ctx, const Request& req) {
   if (!IsForm(req)) return Page(ctx, 415, "Restore your account", "<p class=\"bad\">Send the form.</p>");
-  auto restored = ctx.accounts.RestoreAccount(Field(req, "token"));
+  auto restored = ctx.api.accounts.RestoreAccount(FormField(req, "token"));
   const Status st = restored.ok() ? Status(Ok{}) : Status(restored.error());
   return Outcome(ctx, st, "Restore your account", "Welcome back: your account is restored. You can sign in again.");
 }
 
-Response ResetForm(const AccountPageContext& ctx, const Request& req) {
+Response ResetForm(SiteContext& ctx, const Request& req) {
   const std::string fields =
       "<label for=\"pw\">New password</label><input id=\"pw\" name=\"password\" type=\"password\" required "
-      "minlength=\"" + std::to_string(ctx.accounts.options().password_min_length) +
+      "minlength=\"" + std::to_string(ctx.api.accounts.options().password_min_length) +
       "\" autocomplete=\"new-password\"><label for=\"pw2\">The same again</label><input id=\"pw2\" name=\"again\" "
       "type=\"password\" required autocomplete=\"new-password\">";
   return Page(ctx, 200, "Choose a new password",
-              "<h1>Choose a new password</h1><p>At least " + std::to_string(ctx.accounts.options().password_min_length) +
+              "<h1>Choose a new password</h1><p>At least " + std::to_string(ctx.api.accounts.options().password_min_length) +
                   " characters; a few unrelated words make a strong one. Every device signed in to your account will "
                   "be signed out.</p>" +
                   TokenForm("/password-reset/confirm", req.Query("token").value_or(""), fields, "Set the password"));
 }
 
-Response Reset(const AccountPageContext& ctx, const Request& req) {
+Response Reset(SiteContext& ctx, const Request& req) {
   if (!IsForm(req)) return Page(ctx, 415, "Choose a new password", "<p class=\"bad\">Send the form.</p>");
-  const std::string password = Field(req, "password");
-  if (password != Field(req, "again")) {
+  const std::string password = FormField(req, "password");
+  if (password != FormField(req, "again")) {
     return Outcome(ctx, MakeError(ErrorCode::kBadRequest, "The two passwords differ. Go back and type them again."),
                    "Choose a new password", "");
   }
-  return Outcome(ctx, ctx.accounts.ResetPassword(Field(req, "token"), password), "Choose a new password",
+  return Outcome(ctx, ctx.api.accounts.ResetPassword(FormField(req, "token"), password), "Choose a new password",
                  "Your password is changed. <a href=\"/\">Sign in</a> with the new one.");
 }
 
-Response SignupForm(const AccountPageContext& ctx, const Request& req) {
+Response SignupForm(SiteContext& ctx, const Request& req) {
   const std::string ticket = req.Query("ticket").value_or("");
-  auto identity = ctx.accounts.PeekSocialSignup(ticket);
+  auto identity = ctx.api.accounts.PeekSocialSignup(ticket);
   if (!identity.ok()) return Outcome(ctx, identity.error(), "Create your account", "");
   const std::string fields =
       "<p>Signing in as <strong>" + HtmlEscape(identity->email) + "</strong> (" + HtmlEscape(identity->provider) +
@@ -118,34 +108,34 @@ Response SignupForm(const AccountPageContext& ctx, const Request& req) {
                   "<button type=\"submit\">Create my account</button></form>");
 }
 
-Response Signup(const AccountPageContext& ctx, const Request& req) {
+Response Signup(SiteContext& ctx, const Request& req) {
   if (!IsForm(req)) return Page(ctx, 415, "Create your account", "<p class=\"bad\">Send the form.</p>");
-  const std::string ticket = Field(req, "ticket");
-  auto identity = ctx.accounts.PeekSocialSignup(ticket);
+  const std::string ticket = FormField(req, "ticket");
+  auto identity = ctx.api.accounts.PeekSocialSignup(ticket);
   if (!identity.ok()) return Outcome(ctx, identity.error(), "Create your account", "");
-  auto login = ctx.accounts.CompleteSocialSignup(ticket, Field(req, "accept_terms") == "true",
-                                                 Field(req, "display_name"), std::string(req.Header("user-agent")));
+  auto login = ctx.api.accounts.CompleteSocialSignup(ticket, FormField(req, "accept_terms") == "true",
+                                                 FormField(req, "display_name"), std::string(req.Header("user-agent")));
   if (!login.ok()) return Outcome(ctx, login.error(), "Create your account", "");
-  Response r = Html(303, "");
+  Response r = HtmlResponse(303, "");
   r.headers.emplace_back("Location", identity->return_to.empty() ? "/" : identity->return_to);
   r.headers.emplace_back("Set-Cookie", SessionCookieHeader(login->session_token, login->max_age_seconds));
   return r;
 }
 
-Response Privacy(const AccountPageContext& ctx) {
-  auto policy = ctx.accounts.CurrentPolicy();
+Response Privacy(SiteContext& ctx, const Request&) {
+  auto policy = ctx.api.accounts.CurrentPolicy();
   if (!policy.ok()) return Outcome(ctx, policy.error(), "Privacy policy", "");
   const std::string html = text::RenderMarkdown(policy->text);
   return Page(ctx, 200, "Privacy policy",
               html + "<p class=\"meta\">Version " + std::to_string(policy->version) + ", published " +
                   FormatRfc3339(policy->published_at).substr(0, 10) + ". Privacy contact: " +
-                  HtmlEscape(ctx.privacy_contact) + "</p>");
+                  HtmlEscape(ctx.config.privacy_contact) + "</p>");
 }
 
 }  // namespace
 
-void RegisterAccountPages(Router& router, AccountPageContext& ctx) {
-  auto add = [&](const char* method, const char* path, Response (*fn)(const AccountPageContext&, const Request&)) {
+void RegisterAccountPages(Router& router, SiteContext& ctx) {
+  auto add = [&](const char* method, const char* path, Response (*fn)(SiteContext&, const Request&)) {
     router.Add(method, path, [&ctx, fn](Request& req) { return fn(ctx, req); });
   };
   add("GET", "/confirm", ConfirmForm);
@@ -156,7 +146,7 @@ void RegisterAccountPages(Router& router, AccountPageContext& ctx) {
   add("POST", "/password-reset/confirm", Reset);
   add("GET", "/signup/social", SignupForm);
   add("POST", "/signup/social", Signup);
-  router.Add("GET", "/privacy", [&ctx](Request&) { return Privacy(ctx); });
+  router.Add("GET", "/privacy", [&ctx](Request& req) { return Privacy(ctx, req); });
 }
 
 }  // namespace tribune::http

@@ -1,28 +1,31 @@
-// Reader pages rendered on the server: "/" (all news) and "/articles/{slug}" (article + discussion).
-// Everything user-supplied is HTML-escaped; comment HTML comes from the safe Markdown renderer.
+// Start here for the HTML site: server-rendered pages over the same services as the API.
+//   site_page.hpp   the frame every page shares (language, header, scripts, security headers), static files
+//   reader_pages    front page, section and tag pages, the article with its discussion, community standards
+//   account_pages   register, log in, recovery, profile, delete/restore, consent, blocked + appeal, mail links
+//   console_pages   the moderators' console: queue, decisions, clusters, history, appeals, audit, dashboard
+//   embed_pages     the discussion in an iframe for other sites (embed.js)
+// Reading works without JavaScript; writing uses the small scripts under web/static/ and the JSON API.
 #pragma once
 
-#include <string>
-
-#include "discussion/discussion.hpp"
 #include "http/http.hpp"
-#include "news/news.hpp"
+#include "http/pages/site_page.hpp"
 
 namespace tribune::http {
 
-struct PageContext {
-  news::ArticleService& articles;
-  discussion::CommentService& comments;
-  std::string site_name;
-};
+void RegisterReaderPages(Router& router, SiteContext& ctx);
+void RegisterAccountPages(Router& router, SiteContext& ctx);
+void RegisterConsolePages(Router& router, SiteContext& ctx);
+void RegisterEmbedPages(Router& router, SiteContext& ctx);
+// POST /logout (a form with the CSRF token, so signing out works without JavaScript).
+void RegisterSessionPages(Router& router, SiteContext& ctx);
 
-// The page shell (header, styles) around `content`, which must already be escaped HTML.
-std::string Layout(const std::string& site_name, const std::string& title, const std::string& content);
-// An HTML response with the pages' security headers.
-Response Html(int status, std::string body);
-
-Response FrontPage(const PageContext& ctx);
-Response ArticlePage(const PageContext& ctx, const std::string& slug);
-void RegisterPages(Router& router, PageContext& ctx);
+inline void RegisterSite(Router& router, SiteContext& ctx) {
+  RegisterStatic(router);
+  RegisterReaderPages(router, ctx);
+  RegisterAccountPages(router, ctx);
+  RegisterConsolePages(router, ctx);
+  RegisterEmbedPages(router, ctx);
+  RegisterSessionPages(router, ctx);
+}
 
 }  // namespace tribune::http

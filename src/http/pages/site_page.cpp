@@ -72,6 +72,7 @@ std::string RenderPage(const SiteContext& ctx, const PageVisit& visit, Frame fra
   d.set("q", q);
   d.set("home", default_lang ? std::string("/") : "/" + std::string(site::LangCode(lang)) + "/");
   d.set("css", site::StaticUrl("site.css"));
+  d.set("favicon", site::StaticUrl("favicon.svg"));
   d.set("body_class", frame.body_class);
   d.set("content", frame.content);
   if (!frame.canonical.empty()) d.set("canonical", frame.canonical);
@@ -139,7 +140,6 @@ Response HtmlResponse(int status, std::string html, const HtmlOptions& options) 
                          "frame-ancestors " + ancestors);
   if (!options.embeddable) r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "strict-origin-when-cross-origin");
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
   if (options.no_store) r.headers.emplace_back("Cache-Control", "no-store");
   return r;
@@ -170,7 +170,6 @@ Response ServeAsset(const site::Asset& a, const Request& req) {
   Response r;
   const std::string etag = "\"" + a.version + "\"";
   r.content_type = a.content_type;
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("ETag", etag);
   const auto v = req.Query("v");
   r.headers.emplace_back("Cache-Control", v && *v == a.version ? "public, max-age=31536000, immutable" : "no-cache");

@@ -1,0 +1,167 @@
+// The site as a whole in Chromium: security headers on every page, static files, the push prompt (N1),
+// languages, and the JavaScript budget.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { startServer, createAccount, TRIBUNE_BIN, Client, PASSWORD, uniqueEmail } from '../integration/harness.mjs';
+import { launchBrowser, newPage, assertClean, screenshot, signIn } from './browser.mjs';
+
+let server;
+let browser;
+let article;
+
+before(async () => {
+  server = await startServer({ env: { TRIBUNE_SITE_EDITIONS: 'en,fr,ru' } });
+  const editor = uniqueEmail('editor');
+  await createAccount(TRIBUNE_BIN, server.dataDir, editor, 'editor');
+  const api = new Client(server.baseUrl);
+  assert.equal((await api.json('POST', '/api/v1/session', { email: editor, password: PASSWORD })).status, 200);
+  const res = await api.json('POST', '/api/v1/articles', {
+    slug: 'site-test', title: 'Harbour reopens after storm', lead: 'Ferries run again.', body: 'The harbour is open.',
+    section: 'world', tags: ['weather'], language: 'en', image: { url: '', caption: '', credit: '' },
+  });
+  assert.equal(res.status, 201, res.text);
+  article = res.body;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const PAGES = ['/', '/articles/site-test', '/login', '/register', '/standards', '/privacy'];
+
+test('every page carries a CSP without unsafe-inline, and the other security headers', async () => {
+  for (const path of PAGES) {
+    const res = await fetch(server.baseUrl + path);
+    assert.equal(res.status, 200, path);
+    const csp = res.headers.get('content-security-policy') || '';
+    assert.match(csp, /script-src 'self'/, path);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
+    assert.match(csp, /frame-ancestors 'none'/, path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.match(res.headers.get('referrer-policy') || '', /strict-origin-when-cross-origin|no-referrer/, path);
+    const html = await res.text();
+    assert.doesNotMatch(html, /<style|style="|\son[a-z]+="/i, `${path} has inline style or handlers`);
+    assert.doesNotMatch(html, /<script>(?!\s*<\/script>)/, `${path} has an inline script`);
+  }
+});
+
+test('static files are versioned, compressed and revalidated', async () => {
+  const html = await (await fetch(server.baseUrl + '/')).text();
+  const css = /href="(\/static\/site\.css\?v=[0-9a-f]{16})"/.exec(html);
+  assert.ok(css, 'the stylesheet link carries its version');
+  const res = await fetch(server.baseUrl + css[1], { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('cache-control'), /immutable/);
+  assert.equal(res.headers.get('content-encoding'), 'gzip');
+  const etag = res.headers.get('etag');
+  const again = await fetch(server.baseUrl + '/static/site.css', { headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+  const unversioned = await fetch(server.baseUrl + '/static/site.css');
+  assert.equal(unversioned.headers.get('cache-control'), 'no-cache');
+  assert.equal((await fetch(server.baseUrl + '/static/../config/defaults.toml')).status, 404);
+  const sw = await fetch(server.baseUrl + '/sw.js');
+  assert.equal(sw.status, 200);
+  assert.match(sw.headers.get('content-type'), /javascript/);
+});
+
+test('each page loads less than 30 KB of JavaScript, gzipped', async () => {
+  const sizes = {};
+  for (const path of PAGES) {
+    const html = await (await fetch(server.baseUrl + path)).text();
+    let total = 0;
+    for (const m of html.matchAll(/<script src="([^"]+)"/g)) {
+      const body = Buffer.from(await (await fetch(server.baseUrl + m[1])).arrayBuffer());
+      total += gzipSync(body, { level: 9 }).length;
+    }
+    sizes[path] = total;
+    assert.ok(total < 30 * 1024, `${path} loads ${total} bytes of gzipped JS`);
+  }
+  console.log('gzipped JS per page:', JSON.stringify(sizes));
+});
+
+test('the page language follows the edition, ?lang= and Accept-Language', async () => {
+  const fr = await (await fetch(server.baseUrl + '/fr/')).text();
+  assert.match(fr, /<html lang="fr"/);
+  assert.match(fr, /Règles de la communauté/);
+  const ru = await (await fetch(server.baseUrl + '/login', { headers: { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.5' } })).text();
+  assert.match(ru, /<html lang="ru"/);
+  assert.match(ru, /Правила сообщества/);
+  const en = await (await fetch(server.baseUrl + '/login?lang=en', { headers: { 'accept-language': 'ru' } })).text();
+  assert.match(en, /<html lang="en"/);
+  // An article's page speaks the article's language whatever the browser prefers.
+  const art = await (await fetch(server.baseUrl + '/articles/site-test', { headers: { 'accept-language': 'fr' } })).text();
+  assert.match(art, /<html lang="en"/);
+});
+
+test('the push prompt: Refuse is remembered, and the bar does not come back', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.baseUrl + '/');
+  const bar = page.locator('#push-bar');
+  await bar.waitFor({ state: 'visible' });
+  await screenshot(page, 'push-prompt');
+  await page.getByRole('button', { name: 'Refuse' }).click();
+  await bar.waitFor({ state: 'hidden' });
+  await page.reload();
+  await page.waitForLoadState('load');
+  assert.equal(await bar.isVisible(), false, 'the bar comes back after Refuse');
+  assert.equal(await page.evaluate(() => localStorage.getItem('tribune.push')), 'refused');
+  assertClean(page);
+  await page.context().close();
+});
+
+test('the push prompt: Accept registers the service worker and posts the subscription to the API', async () => {
+  const page = await newPage(browser);
+  await page.context().grantPermissions(['notifications'], { origin: server.baseUrl });
+  // Chromium's own push service is unreachable here: the browser half of subscribe() is replaced by a
+  // subscription object with real keys, so what is tested is Tribune's script and its API call.
+  await page.addInitScript(() => {
+    PushManager.prototype.subscribe = async function subscribe(options) {
+      window.__subscribeOptions = { userVisibleOnly: options.userVisibleOnly, keyLength: options.applicationServerKey.byteLength };
+      const bytes = (n, v) => new Uint8Array(n).fill(v).buffer;
+      return { endpoint: 'https://push.example.net/send/abc', getKey: (k) => (k === 'p256dh' ? bytes(65, 4) : bytes(16, 7)) };
+    };
+  });
+  const posted = [];
+  await page.route('**/api/v1/push/key', (route) => route.fulfill({
+    status: 200, contentType: 'application/json',
+    body: JSON.stringify({ vapid_public_key: Buffer.alloc(65, 4).toString('base64url') }),
+  }));
+  await page.route('**/api/v1/push/subscriptions', async (route) => {
+    posted.push(JSON.parse(route.request().postData()));
+    await route.fulfill({ status: 201, contentType: 'application/json', body: '{}' });
+  });
+  const reader = uniqueEmail('reader');
+  await createAccount(TRIBUNE_BIN, server.dataDir, reader, 'reader');
+  await signIn(page, server.baseUrl, reader, PASSWORD);
+  await page.goto(server.baseUrl + '/articles/site-test');
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await page.getByText('Notifications are on.').waitFor();
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.scope);
+  assert.equal(scope, server.baseUrl + '/');
+  assert.deepEqual(await page.evaluate(() => window.__subscribeOptions), { userVisibleOnly: true, keyLength: 65 });
+  assert.equal(posted.length, 1);
+  assert.equal(posted[0].endpoint, 'https://push.example.net/send/abc');
+  assert.equal(Buffer.from(posted[0].keys.p256dh, 'base64url').length, 65);
+  assert.equal(Buffer.from(posted[0].keys.auth, 'base64url').length, 16);
+  assert.deepEqual(posted[0].topics.sort(), ['breaking:en', 'replies']);
+  assert.equal(await page.evaluate(() => localStorage.getItem('tribune.push')), 'accepted');
+  assertClean(page);
+  await page.context().close();
+});
+
+test('signing out works from the header form, without JavaScript', async () => {
+  const reader = uniqueEmail('reader');
+  await createAccount(TRIBUNE_BIN, server.dataDir, reader, 'reader');
+  const page = await newPage(browser, { javaScriptEnabled: false });
+  await signIn(page, server.baseUrl, reader, PASSWORD);
+  await page.goto(server.baseUrl + '/');
+  await page.getByText(/Hello, /).waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('link', { name: 'Log in' }).waitFor();
+  const me = await page.request.get(server.baseUrl + '/api/v1/me');
+  assert.equal(me.status(), 401);
+  await page.context().close();
+});

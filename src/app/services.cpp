@@ -140,6 +140,27 @@ Result<moderation::behaviour::BehaviourOptions> BehaviourOptionsFrom(const Confi
   return o;
 }
 
+Result<http::LiveOptions> LiveOptionsFrom(const Config& c) {
+  http::LiveOptions o;
+  const int64_t max_streams = c.GetInt("live.max_streams");
+  const int64_t per_address = c.GetInt("live.max_streams_per_address");
+  const int64_t heartbeat = c.GetInt("live.heartbeat_seconds");
+  const int64_t replay_events = c.GetInt("live.replay_events");
+  const int64_t replay_minutes = c.GetInt("live.replay_minutes");
+  auto bad = [](const char* what) { return MakeError(ErrorCode::kBadRequest, std::string("live.") + what); };
+  if (max_streams < 0) return bad("max_streams must not be negative");
+  if (per_address < 0) return bad("max_streams_per_address must not be negative (0: no limit)");
+  if (heartbeat < 1 || heartbeat > 3600) return bad("heartbeat_seconds must be from 1 to 3600");
+  if (replay_events < 1 || replay_events > 100000) return bad("replay_events must be from 1 to 100000");
+  if (replay_minutes < 1) return bad("replay_minutes must be at least 1");
+  o.max_streams = static_cast<size_t>(max_streams);
+  o.max_streams_per_address = c.GetBool("limits.enabled") ? static_cast<size_t>(per_address) : 0;
+  o.heartbeat_ms = static_cast<int>(heartbeat * 1000);
+  o.ring_events = static_cast<size_t>(replay_events);
+  o.ring_age = std::chrono::minutes(replay_minutes);
+  return o;
+}
+
 Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const std::string& data_dir,
                                                         const moderation::behaviour::BehaviourState* monitor,
                                                         std::shared_ptr<moderation::learned::OnlineModel> online_model) {
@@ -233,6 +254,10 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   // The minimal engine knows no behaviour rules: then nothing is recorded either.
   if (c.GetString("moderation.engine") == "rules") dopt.monitor = s->monitor.get();
   s->comments = std::make_unique<discussion::CommentService>(*s->db, s->clock, *s->ids, *s->engine, dopt);
+  TRIBUNE_ASSIGN(auto live_options, LiveOptionsFrom(c));
+  s->live = std::make_unique<http::LiveHub>(std::move(live_options),
+                                            [comments = s->comments.get()](int64_t id) { return comments->Get(id); });
+  s->comments->SetEvents(s->live.get());
   discussion::ModerationOptions mopt;
   mopt.edition = edition;
   mopt.monitor = dopt.monitor;

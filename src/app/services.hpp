@@ -18,6 +18,7 @@
 #include "discussion/moderation.hpp"
 #include "discussion/queue.hpp"
 #include "discussion/reports.hpp"
+#include "http/live.hpp"
 #include "accounts/sanctions.hpp"
 #include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
@@ -41,6 +42,7 @@ struct Services {
   std::unique_ptr<moderation::behaviour::BehaviourMonitor> monitor;  // declared before the engine that reads it
   std::unique_ptr<ModelKeeper> model;  // the edition's online model, learning from moderators' decisions
   std::unique_ptr<moderation::Engine> engine;
+  std::unique_ptr<http::LiveHub> live;  // the live streams of discussions; hears the comment services
   std::unique_ptr<discussion::CommentService> comments;
   std::unique_ptr<discussion::ModerationService> moderation;
   std::unique_ptr<discussion::AuthorContent> author_content;
@@ -65,6 +67,10 @@ Result<moderation::behaviour::BehaviourOptions> BehaviourOptionsFrom(const Confi
 Result<std::unique_ptr<moderation::Engine>> BuildEngine(
     const Config& config, const std::string& data_dir, const moderation::behaviour::BehaviourState* monitor = nullptr,
     std::shared_ptr<moderation::learned::OnlineModel> online_model = nullptr);
+
+// The live streams' settings from config section [live] (and limits.enabled for the per-address cap).
+// Errors: kBadRequest naming the key.
+Result<http::LiveOptions> LiveOptionsFrom(const Config& config);
 
 // Opens the database under `data_dir` (or storage.url) and builds the services.
 // Errors: kUnavailable (database), kBadRequest (configuration).

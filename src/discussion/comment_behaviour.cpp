@@ -84,9 +84,11 @@ void CommentService::HoldClusterMembers(const std::vector<int64_t>& comment_ids,
   const std::string findings_json = moderation::FindingsToJson(findings);
   const int64_t now = clock_.NowMicros();
   std::vector<int64_t> articles;
+  std::vector<int64_t> held;  // parallel to articles
   // A member that a moderator already approved stays published; rejected attempts have no comment row.
   const Status st = db_.Write([&](storage::Session& s) -> Status {
     articles.clear();
+    held.clear();
     for (int64_t id : comment_ids) {
       auto rows = s.Query(
           "SELECT article_id, author_id, body FROM comments WHERE id = $1 AND status = 'published' AND NOT EXISTS"
@@ -103,6 +105,7 @@ void CommentService::HoldClusterMembers(const std::vector<int64_t>& comment_ids,
           {ids_.Next(), id, article, (*rows)[0].Int(1), std::string(engine_.Name()), findings_json,
            Sha256Hex((*rows)[0].Text(2)), now}));
       articles.push_back(article);
+      held.push_back(id);
     }
     return Ok{};
   });
@@ -113,6 +116,7 @@ void CommentService::HoldClusterMembers(const std::vector<int64_t>& comment_ids,
     return;
   }
   for (int64_t article : articles) BumpThreadVersion(article);
+  for (size_t i = 0; i < held.size(); ++i) Notify(articles[i], held[i], CommentEvent::kRemoved);
 }
 
 }  // namespace tribune::discussion

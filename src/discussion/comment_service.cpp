@@ -119,6 +119,7 @@ Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, 
     return LogAttempt(s, result.id, result.id, decision);
   }));
   BumpThreadVersion(article_id);
+  if (result.status == "published") Notify(article_id, result.id, CommentEvent::kVisible);
   Remember(result.id, decision);
   return result;
 }
@@ -129,6 +130,10 @@ uint64_t CommentService::ThreadVersion(int64_t article_id) const {
 
 void CommentService::BumpThreadVersion(int64_t article_id) {
   versions_[static_cast<uint64_t>(article_id) % kVersionSlots].fetch_add(1, std::memory_order_acq_rel);
+}
+
+void CommentService::Notify(int64_t article_id, int64_t comment_id, CommentEvent::Kind kind) {
+  if (CommentEvents* events = events_.load(std::memory_order_acquire)) events->Publish({article_id, comment_id, kind});
 }
 
 Result<CommentView> CommentService::Get(int64_t comment_id) {
@@ -160,6 +165,7 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
   const std::string html = text::RenderMarkdown(body);
   const std::string new_status = StatusFor(decision.action);
   const int64_t now = clock_.NowMicros();
+  std::string status_before;
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
     // Re-read inside the transaction: a concurrent delete or edit must not be lost.
     auto rows = s.Query("SELECT body, status FROM comments WHERE article_id = $1 AND id = $2",
@@ -167,6 +173,7 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
     if (!rows.ok()) return std::move(rows).error();
     if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
     const std::string old_status = (*rows)[0].Text(1);
+    status_before = old_status;
     if (old_status == "deleted" || old_status == "hidden") {
       return MakeError(ErrorCode::kConflict, "The comment was deleted.");
     }
@@ -186,6 +193,11 @@ Result<CommentView> CommentService::Edit(const Actor& actor, int64_t comment_id,
     return Ok{};
   }));
   BumpThreadVersion(current->article_id);
+  // A public comment shows its new text (or leaves when the edit was held); a held one that the edit made
+  // publishable appears.
+  if (status_before == "published" || new_status == "published") {
+    Notify(current->article_id, comment_id, CommentEvent::kVisible);
+  }
   return Get(comment_id);
 }
 
@@ -196,6 +208,7 @@ Status CommentService::Delete(const Actor& actor, int64_t comment_id) {
     return MakeError(ErrorCode::kForbidden, "Only the author can delete this comment.");
   }
   const int64_t now = clock_.NowMicros();
+  bool was_public = false;
   Status st = db_.Write([&](storage::Session& s) -> Status {
     auto rows = s.Query("SELECT status FROM comments WHERE article_id = $1 AND id = $2",
                         {current->article_id, comment_id});
@@ -203,6 +216,7 @@ Status CommentService::Delete(const Actor& actor, int64_t comment_id) {
     if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
     const std::string old_status = (*rows)[0].Text(0);
     if (old_status == "deleted") return Ok{};
+    was_public = old_status == "published";
     TRIBUNE_TRY(s.Exec("UPDATE comments SET body = '', body_html = '', status = 'deleted', deleted_at = $3"
                        " WHERE article_id = $1 AND id = $2",
                        {current->article_id, comment_id, now}));
@@ -214,6 +228,8 @@ Status CommentService::Delete(const Actor& actor, int64_t comment_id) {
     return Ok{};
   });
   if (st.ok()) BumpThreadVersion(current->article_id);
+  // The tombstone replaces a public comment; a held one deleted by its author was never shown.
+  if (st.ok() && was_public) Notify(current->article_id, comment_id, CommentEvent::kVisible);
   return st;
 }
 

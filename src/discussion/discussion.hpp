@@ -15,6 +15,7 @@
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "common/result.hpp"
+#include "discussion/events.hpp"
 #include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
 #include "storage/database.hpp"
@@ -113,6 +114,12 @@ class CommentService {
   // For other services that change a thread's comments (moderators' decisions).
   void BumpThreadVersion(int64_t article_id);
 
+  // Who hears about comments whose public face changed (the live streams); nullptr: nobody. Set before serving.
+  void SetEvents(CommentEvents* events) { events_.store(events, std::memory_order_release); }
+  bool HasEvents() const { return events_.load(std::memory_order_acquire) != nullptr; }
+  // After a commit: tells the observer, if any. Other services that change comments call it too.
+  void Notify(int64_t article_id, int64_t comment_id, CommentEvent::Kind kind);
+
  private:
   // What the engine needs besides the text: the article (title, tags, lead, body) and who posts where.
   struct PostContext {
@@ -138,6 +145,7 @@ class CommentService {
   const moderation::Engine& engine_;
   DiscussionOptions options_;
   std::atomic<uint32_t> posts_since_prune_{0};
+  std::atomic<CommentEvents*> events_{nullptr};
   static constexpr size_t kVersionSlots = 4096;
   std::unique_ptr<std::atomic<uint64_t>[]> versions_{new std::atomic<uint64_t>[kVersionSlots]()};
 };

@@ -98,6 +98,7 @@ class ModerationService {
     int64_t article_id = 0;
     int64_t author_id = 0;
     std::string body;
+    std::string old_status, new_status;  // for the live streams (CommentEvents)
   };
   // Inside a write: applies one decision to one comment; false when nothing changed (deleted or same state).
   Result<bool> Apply(storage::Session& s, const Actor& moderator, int64_t comment_id, bool approve,

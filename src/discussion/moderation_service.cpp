@@ -47,8 +47,8 @@ Result<bool> ModerationService::Apply(storage::Session& s, const Actor& moderato
   const auto& r = (*rows)[0];
   const std::string old_status = r.Text(2);
   if (old_status == "deleted") return MakeError(ErrorCode::kConflict, "The comment was deleted.");
-  change = {comment_id, r.Int(0), r.Int(1), r.Text(3)};
   const std::string new_status = approve ? "published" : "rejected";
+  change = {comment_id, r.Int(0), r.Int(1), r.Text(3), old_status, new_status};
   if (old_status != new_status) {
     TRIBUNE_TRY(s.Exec("UPDATE comments SET status = $3 WHERE article_id = $1 AND id = $2",
                        {change.article_id, comment_id, new_status}));
@@ -141,6 +141,12 @@ void ModerationService::AfterCommit(const std::vector<Change>& changes, bool app
   std::vector<int64_t> accounts;
   for (const Change& c : changes) {
     comments_.BumpThreadVersion(c.article_id);
+    // Approved: it appears; rejected: a public one leaves (a held one was never shown).
+    if (c.old_status != c.new_status && c.new_status == "published") {
+      comments_.Notify(c.article_id, c.comment_id, CommentEvent::kVisible);
+    } else if (c.old_status != c.new_status && c.old_status == "published") {
+      comments_.Notify(c.article_id, c.comment_id, CommentEvent::kRemoved);
+    }
     accounts.push_back(c.author_id);
     if (options_.learn && (approve || LearnableRule(rule))) options_.learn(c.body, approve ? "ok" : rule);
   }

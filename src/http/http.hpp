@@ -36,6 +36,22 @@ struct Request {
   std::string Cookie(std::string_view name) const;
 };
 
+// A response body written while it is produced (Server-Sent Events, src/http/live.hpp). The server calls
+// Start, Take and Close on the connection's I/O thread; the producer calls the waker from any thread.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // Before the first Take: `waker` is to be called (from any thread, cheaply, without blocking) whenever Take
+  // has something new or the stream ended. It may be called after Close has begun, never after Close returned.
+  virtual void Start(std::function<void()> waker) = 0;
+  // What is ready to send since the last call ("" when nothing); `ended`: nothing more will come.
+  virtual std::string Take(bool& ended) = 0;
+  // The server stopped writing (client gone, shutdown, write error). Idempotent.
+  virtual void Close() = 0;
+  // The longest the server lets the connection stay silent: then it writes the comment line ": ping".
+  virtual int heartbeat_ms() const = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -45,6 +61,10 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   // Set by the server when it must close the connection after this response.
   bool close = false;
+  // When set, the body is this stream (`body` is ignored): the server sends the header without a length
+  // (chunked), writes what the stream produces until it ends, the client leaves or the server shuts down,
+  // then closes the connection. Read and idle timeouts do not apply while it runs.
+  std::shared_ptr<EventStream> stream;
 };
 
 using Handler = std::function<Response(Request&)>;
@@ -67,6 +87,11 @@ class Router {
   };
   Match Find(std::string_view method, std::string_view path) const;
 
+  // What a browser gets for an unknown page (a GET outside /api/ that accepts text/html) instead of the
+  // JSON 404; runs inline on the I/O thread, so it must not wait.
+  void SetNotFoundPage(Handler handler) { not_found_page_ = std::move(handler); }
+  const Handler* NotFoundPage(const Request& req) const;
+
  private:
   struct Route {
     std::string method;
@@ -75,6 +100,7 @@ class Router {
     Dispatch dispatch;
   };
   std::vector<Route> routes_;
+  Handler not_found_page_;
 };
 
 // JSON responses.

@@ -52,4 +52,10 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   return m;
 }
 
+const Handler* Router::NotFoundPage(const Request& req) const {
+  if (!not_found_page_ || (req.method != "GET" && req.method != "HEAD")) return nullptr;
+  if (req.path.starts_with("/api/") || req.Header("accept").find("text/html") == std::string_view::npos) return nullptr;
+  return &not_found_page_;
+}
+
 }  // namespace tribune::http

@@ -27,10 +27,23 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
+// What a streaming response (Response::stream) waits on: the heartbeat deadline, cut short by the producer's
+// waker, the client leaving or the shutdown. Touched only on its io_context's thread.
+struct StreamWait {
+  explicit StreamWait(const asio::any_io_executor& ex) : timer(ex) {}
+  asio::steady_timer timer;
+  bool notified = false;  // the producer has something (set by the posted waker)
+  bool done = false;      // the client closed the connection or sent something
+  std::array<char, 256> scratch;
+
+  void Wake() { timer.cancel(); }
+};
+
 // A connection's state as the shutdown sees it. Touched only on its io_context's thread.
 struct Connection {
   beast::tcp_stream* stream;
   bool idle = true;
+  StreamWait* streaming = nullptr;  // set while it sends a stream
 };
 
 std::string NewRequestId() {
@@ -85,6 +98,7 @@ struct Server::Impl {
         r.status = 405;
         co_return r;
       }
+      if (const Handler* page = router.NotFoundPage(req)) co_return (*page)(req);
       co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such page."), req.request_id);
     }
     req.path_params = std::move(m.params);
@@ -143,6 +157,98 @@ struct Server::Impl {
     stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
     auto [ec, n] = co_await bhttp::async_write(stream, res, kAsTuple);
     if (ec) resp.close = true;
+  }
+
+  // A streaming response: the header without a length, then what the stream produces as it comes (chunks
+  // in HTTP/1.1; HTTP/1.0 reads until the close), a ": ping" comment after heartbeat_ms of silence, until the
+  // stream ends, the client leaves or the server shuts down. Returns the bytes of body written.
+  asio::awaitable<size_t> WriteStream(beast::tcp_stream& stream, const Request& req, Response& resp, unsigned version,
+                                      Connection& conn) {
+    std::shared_ptr<EventStream> events = resp.stream;
+    auto wait = std::make_shared<StreamWait>(stream.get_executor());
+    // However the coroutine ends (even destroyed with its io_context), the producer stops calling the waker.
+    struct Release {
+      EventStream& events;
+      Connection& conn;
+      ~Release() {
+        events.Close();
+        conn.streaming = nullptr;
+      }
+    } release{*events, conn};
+    conn.streaming = wait.get();
+
+    const bool chunked = version >= 11;
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(resp.status), version};
+    res.set(bhttp::field::server, "tribune");
+    res.set(bhttp::field::content_type, resp.content_type);
+    res.set("X-Request-Id", req.request_id);
+    res.set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : resp.headers) res.insert(k, v);
+    res.keep_alive(false);
+    if (chunked) res.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> sr{res};
+    stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+    if (auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kAsTuple); ec || req.method == "HEAD") {
+      co_return 0;
+    }
+    stream.expires_never();
+
+    // The client sends nothing more on this connection: a read that completes means it closed (or misbehaves).
+    stream.socket().async_read_some(asio::buffer(wait->scratch), [wait](const boost::system::error_code&, size_t) {
+      wait->done = true;
+      wait->Wake();
+    });
+    std::weak_ptr<StreamWait> weak = wait;
+    events->Start([weak, ex = stream.get_executor()] {
+      asio::post(ex, [weak] {
+        if (auto w = weak.lock()) {
+          w->notified = true;
+          w->Wake();
+        }
+      });
+    });
+
+    const auto heartbeat = std::chrono::milliseconds(std::max(10, events->heartbeat_ms()));
+    auto ping_at = std::chrono::steady_clock::now() + heartbeat;
+    size_t bytes = 0;
+    bool client_gone = false;
+    for (;;) {
+      wait->notified = false;
+      bool ended = false;
+      std::string data = events->Take(ended);
+      if (wait->done || stopping) {
+        client_gone = wait->done;
+        break;
+      }
+      if (data.empty() && std::chrono::steady_clock::now() >= ping_at) data = ": ping\n\n";
+      if (!data.empty()) {
+        stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+        boost::system::error_code ec;
+        if (chunked) {
+          std::tie(ec, std::ignore) = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(data)), kAsTuple);
+        } else {
+          std::tie(ec, std::ignore) = co_await asio::async_write(stream, asio::buffer(data), kAsTuple);
+        }
+        stream.expires_never();
+        if (ec) {
+          client_gone = true;
+          break;
+        }
+        bytes += data.size();
+        ping_at = std::chrono::steady_clock::now() + heartbeat;
+        continue;  // more may have come meanwhile
+      }
+      if (ended) break;
+      if (wait->notified) continue;
+      wait->timer.expires_at(ping_at);
+      co_await wait->timer.async_wait(kAsTuple);
+    }
+    if (chunked && !client_gone) {
+      // The end of the body, so the client sees a complete response rather than a cut connection.
+      stream.expires_after(std::chrono::milliseconds(std::min(options.read_timeout_ms, 2000)));
+      co_await asio::async_write(stream, bhttp::make_chunk_last(), kAsTuple);
+    }
+    co_return bytes;
   }
 
   // After refusing a request whose body is still arriving: stop sending, then read and discard what
@@ -242,6 +348,11 @@ struct Server::Impl {
       const bool keep_alive = breq.keep_alive();
       const unsigned version = breq.version();
       Response resp = co_await Dispatch(req);
+      if (resp.stream) {
+        const size_t streamed = co_await WriteStream(stream, req, resp, version, *self);
+        AccessLog(req, resp.status, streamed, start);
+        break;
+      }
       const size_t bytes = resp.shared_body ? resp.shared_body->size() : resp.body.size();
       const bool keep = keep_alive && !resp.close && !stopping;
       co_await Write(stream, req, resp, version, keep);
@@ -283,8 +394,11 @@ struct Server::Impl {
       asio::post(*ios[i], [this, i] {
         boost::system::error_code ec;
         acceptors[i]->close(ec);
-        for (auto& c : connections[i])
+        for (auto& c : connections[i]) {
           if (c.idle) c.stream->socket().cancel(ec);
+          // Open streams end now rather than holding the shutdown for its grace period.
+          if (c.streaming != nullptr) c.streaming->Wake();
+        }
       });
     }
     if (signals) asio::post(*ios[0], [this] { signals->cancel(); });

@@ -22,6 +22,8 @@
 
 namespace tribune::http {
 
+class LiveHub;  // http/live.hpp
+
 struct ApiContext {
   accounts::AccountService& accounts;
   news::ArticleService& articles;
@@ -42,6 +44,7 @@ struct ApiContext {
   discussion::ReportService* reports = nullptr;   // reader reports
   accounts::SanctionService* sanctions = nullptr;  // blocks and appeals
   discussion::QueueService* queue = nullptr;      // the moderators' queue
+  LiveHub* live = nullptr;                        // GET /api/v1/articles/{id}/live; nullptr: 404
   // Moves the clock forward and runs due jobs (config testing.clock_control); nullptr otherwise.
   std::function<Status(int64_t advance_seconds)> advance_clock;
 };
@@ -58,6 +61,7 @@ void RegisterReportRoutes(Router& router, ApiContext& ctx);
 void RegisterSanctionRoutes(Router& router, ApiContext& ctx);
 void RegisterQueueRoutes(Router& router, ApiContext& ctx);
 void RegisterAuditRoutes(Router& router, ApiContext& ctx);
+void RegisterLiveRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -72,6 +76,7 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterSanctionRoutes(router, ctx);
   RegisterQueueRoutes(router, ctx);
   RegisterAuditRoutes(router, ctx);
+  RegisterLiveRoutes(router, ctx);
 }
 
 // The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.

@@ -70,6 +70,7 @@ class SanctionService {
 
   // Before serving only (not synchronised): the origin is known once the server listens.
   void SetBaseUrl(const std::string& url) { options_.base_url = url; }
+  const SanctionOptions& options() const { return options_; }
 
   // Blocks an account: status 'blocked', the next block number, final from the second on; mails the reader;
   // audited. Errors: kBadRequest (unknown rule, note too long), kNotFound (no such live account), kConflict

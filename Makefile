@@ -23,7 +23,7 @@ run: build
 	@echo "Site: http://$(LISTEN)/  (API: http://$(LISTEN)/api/v1/articles)"
 	@echo "Sign in as admin@example.org with the password above (also in $(DATA)/admin-password.txt)."
 	@echo "Mails (confirmation, recovery, restore links) are written to var/mail/*.eml unless TRIBUNE_MAIL_SMTP_URL is set."
-	@TRIBUNE_CAPTCHA_REQUIRED=$${TRIBUNE_CAPTCHA_REQUIRED:-false} TRIBUNE_MAIL_SPOOL_DIR=$${TRIBUNE_MAIL_SPOOL_DIR:-var/mail} \
+	@TRIBUNE_SITE_EDITIONS=$${TRIBUNE_SITE_EDITIONS:-en,fr,ru} TRIBUNE_MAIL_SPOOL_DIR=$${TRIBUNE_MAIL_SPOOL_DIR:-var/mail} \
 	  build/tribune serve --data $(DATA) --listen $(LISTEN)
 
 unit: build

@@ -54,6 +54,7 @@ int DemoSeed(CommandContext& ctx) {
     return 1;
   }
   auto reader = s.accounts->EnsureAccountWithRole("reader@example.org", password, "Alex Reader", "reader");
+  auto second = s.accounts->EnsureAccountWithRole("sam@example.org", password, "Sam Harbour", "reader");
 
   const json::value doc = json::parse(kDemoArticlesJson);
   int created = 0;
@@ -72,6 +73,11 @@ int DemoSeed(CommandContext& ctx) {
     const auto& img = o.at("image").as_object();
     a.image = {std::string(img.at("url").as_string()), std::string(img.at("caption").as_string()),
                std::string(img.at("credit").as_string())};
+    if (o.contains("language")) a.language = std::string(o.at("language").as_string());
+    if (o.contains("kind")) a.kind = std::string(o.at("kind").as_string());
+    if (o.contains("byline")) a.byline = std::string(o.at("byline").as_string());
+    // An editors' pick stays recommended for a week after seeding.
+    if (o.contains("recommended") && o.at("recommended").as_bool()) a.recommended_until = now + 7LL * 86'400'000'000;
     age_minutes += 47;
     a.published_at = now - age_minutes * 60'000'000;
     auto article = s.articles->Create(a, admin->id);
@@ -80,14 +86,20 @@ int DemoSeed(CommandContext& ctx) {
       return 1;
     }
     ++created;
-    if (reader.ok() && o.contains("comments")) {
-      std::optional<int64_t> first;
+    if (reader.ok() && second.ok() && o.contains("comments")) {
+      // Each comment names its author (reader, second, editor) and may answer an earlier one ("reply_to": index).
+      std::vector<std::optional<int64_t>> ids;
       for (const auto& c : o.at("comments").as_array()) {
-        const bool reply = c.as_object().contains("reply") && c.as_object().at("reply").as_bool();
-        const int64_t author = reply ? admin->id : reader->id;
-        auto posted = s.comments->Post({author, false}, article->id, std::string(c.at("body").as_string()),
-                                       reply ? first : std::nullopt);
-        if (posted.ok() && !first) first = posted->id;
+        const auto& co = c.as_object();
+        const std::string who = co.contains("author") ? std::string(co.at("author").as_string()) : "reader";
+        const int64_t author = who == "editor" ? admin->id : who == "second" ? second->id : reader->id;
+        std::optional<int64_t> parent;
+        if (co.contains("reply_to")) {
+          const auto i = static_cast<size_t>(co.at("reply_to").as_int64());
+          if (i < ids.size()) parent = ids[i];
+        }
+        auto posted = s.comments->Post({author, false}, article->id, std::string(co.at("body").as_string()), parent);
+        ids.push_back(posted.ok() ? std::optional<int64_t>(posted->id) : std::nullopt);
       }
     }
   }

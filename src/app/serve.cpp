@@ -95,6 +95,7 @@ int Serve(CommandContext& ctx) {
   api.reports = s.reports.get();
   api.sanctions = s.sanctions.get();
   api.queue = s.queue.get();
+  api.live = s.live.get();
   auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
   if (config.GetBool("testing.clock_control")) {
@@ -129,7 +130,9 @@ int Serve(CommandContext& ctx) {
   server.Run();
   maintenance.Stop();
   s.mail_worker->Stop();
-  // What the model learned since its last save goes to the database before it closes.
+  // Views counted since the last flush, and what the model learned since its last save, go to the database
+  // before it closes.
+  if (Status st = s.articles->FlushViews(); !st.ok()) log::Error("views not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   if (Status st = s.model->Flush(); !st.ok()) log::Error("model not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   s.db->Close();
   log::Info("stopped");

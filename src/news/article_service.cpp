@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kColumns =
     "SELECT id, edition_id, slug, title, lead, body, section, image_url, image_caption, image_credit, language,"
-    " short_code, published_at, views, comment_count FROM articles ";
+    " short_code, published_at, views, comment_count, kind, byline, recommended_until FROM articles ";
 
 bool IsSlug(std::string_view s, size_t max) {
   if (s.empty() || s.size() > max || s.front() == '-' || s.back() == '-') return false;
@@ -58,8 +58,37 @@ Status Validate(const NewArticle& a) {
       }))) {
     return MakeError(ErrorCode::kBadRequest, "language must be a BCP 47 tag such as \"en\".");
   }
+  if (!a.kind.empty() && !IsArticleKind(a.kind)) {
+    return MakeError(ErrorCode::kBadRequest, "kind must be story, gallery or video.");
+  }
+  TRIBUNE_TRY(CheckText("byline", a.byline, 200, false));
+  if (a.recommended_until && *a.recommended_until < 0) {
+    return MakeError(ErrorCode::kBadRequest, "recommended_until must be a time.");
+  }
   return Ok{};
 }
+
+}  // namespace
+
+std::string LanguageClause(const std::string& language, const std::vector<std::string>& not_languages,
+                           storage::Params& params) {
+  std::string sql;
+  if (!language.empty()) {
+    params.push_back(language);
+    const std::string n = std::to_string(params.size());
+    params.push_back(language + "-%");
+    sql += " AND (language = $" + n + " OR language LIKE $" + std::to_string(params.size()) + ")";
+  }
+  for (const auto& l : not_languages) {
+    params.push_back(l);
+    const std::string n = std::to_string(params.size());
+    params.push_back(l + "-%");
+    sql += " AND language <> $" + n + " AND language NOT LIKE $" + std::to_string(params.size());
+  }
+  return sql;
+}
+
+namespace {
 
 std::string NewShortCode() {
   // 8 base64url characters from 6 random bytes: 2^48 codes, retried on the rare collision.
@@ -100,6 +129,9 @@ Result<std::vector<Article>> ArticleService::Load(storage::Session& s, const std
     a.published_at = r.Int(12);
     a.views = r.Int(13);
     a.comment_count = r.Int(14);
+    a.kind = r.Text(15);
+    a.byline = r.Text(16);
+    a.recommended_until = r.OptInt(17);
     auto tags = s.Query("SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY position", {a.id});
     if (!tags.ok()) return std::move(tags).error();
     for (const auto& t : *tags) a.tags.push_back(t.Text(0));
@@ -119,6 +151,9 @@ Result<Article> ArticleService::Create(const NewArticle& input, int64_t author_i
   a.body = input.body;
   a.section = input.section;
   a.image = input.image;
+  a.kind = input.kind.empty() ? "story" : input.kind;
+  a.byline = input.byline;
+  a.recommended_until = input.recommended_until;
   a.published_at = input.published_at.value_or(clock_.NowMicros());
   // Tags keep their first spelling and order; duplicates are dropped.
   for (const auto& t : input.tags) {
@@ -142,11 +177,13 @@ Result<Article> ArticleService::Create(const NewArticle& input, int64_t author_i
     }
     TRIBUNE_TRY(s.Exec(
         "INSERT INTO articles (id, edition_id, slug, title, lead, body, section, image_url, image_caption,"
-        " image_credit, language, author_id, short_code, published_at, created_at, updated_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+        " image_credit, language, author_id, short_code, published_at, created_at, updated_at, kind, byline,"
+        " recommended_until)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18)",
         {a.id, a.edition, a.slug, a.title, a.lead, a.body, a.section, a.image.url, a.image.caption, a.image.credit,
          a.language, author_id > 0 ? storage::Value(author_id) : storage::Value(nullptr), a.short_code,
-         a.published_at, now}));
+         a.published_at, now, a.kind, a.byline,
+         a.recommended_until ? storage::Value(*a.recommended_until) : storage::Value(nullptr)}));
     for (size_t i = 0; i < a.tags.size(); ++i) {
       TRIBUNE_TRY(s.Exec("INSERT INTO article_tags (article_id, tag, position) VALUES ($1, $2, $3)",
                          {a.id, a.tags[i], static_cast<int64_t>(i)}));
@@ -201,6 +238,12 @@ Result<ArticlePage> ArticleService::List(const ArticleQuery& q) {
     params.push_back(q.tag);
     where += " AND id IN (SELECT article_id FROM article_tags WHERE tag = $" + std::to_string(params.size()) + ")";
   }
+  where += LanguageClause(q.language, q.not_languages, params);
+  if (q.recommended) {
+    params.push_back(clock_.NowMicros());
+    where += " AND recommended_until > $" + std::to_string(params.size());
+  }
+  if (q.multimedia) where += " AND kind IN ('gallery', 'video')";
   params.push_back(int64_t{limit + 1});
   where += " ORDER BY published_at DESC, id DESC LIMIT $" + std::to_string(params.size());
   Result<std::vector<Article>> found = std::vector<Article>{};

@@ -80,5 +80,107 @@ TEST_F(ArticleServiceTest, ScheduledArticlesStayHiddenUntilTheirTime) {
   EXPECT_EQ(service_.List({})->items.size(), 1u);
 }
 
+TEST_F(ArticleServiceTest, KindBylineAndRecommendationAreStoredAndValidated) {
+  NewArticle g = Sample("gallery");
+  g.kind = "gallery";
+  g.byline = "Ana Lima";
+  g.recommended_until = clock_.NowMicros() + 3'600'000'000;
+  auto a = service_.Create(g, 0);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  auto got = service_.Get(a->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->kind, "gallery");
+  EXPECT_EQ(got->byline, "Ana Lima");
+  EXPECT_EQ(got->recommended_until, g.recommended_until);
+  auto plain = service_.Create(Sample("plain"), 0);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(service_.Get(plain->id)->kind, "story");
+  EXPECT_FALSE(service_.Get(plain->id)->recommended_until.has_value());
+
+  NewArticle bad = Sample("bad");
+  bad.kind = "podcast";
+  EXPECT_EQ(service_.Create(bad, 0).error().code, ErrorCode::kBadRequest);
+  NewArticle long_byline = Sample("long-byline");
+  long_byline.byline = std::string(201, 'x');
+  EXPECT_EQ(service_.Create(long_byline, 0).error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM articles"), 2);
+}
+
+TEST_F(ArticleServiceTest, RecommendedExpiresAndMultimediaListsGalleriesAndVideos) {
+  NewArticle pick = Sample("pick");
+  pick.recommended_until = clock_.NowMicros() + 3'600'000'000;
+  ASSERT_TRUE(service_.Create(pick, 0).ok());
+  NewArticle video = Sample("video");
+  video.kind = "video";
+  ASSERT_TRUE(service_.Create(video, 0).ok());
+  ASSERT_TRUE(service_.Create(Sample("story"), 0).ok());
+  auto rec = service_.List({.recommended = true});
+  ASSERT_TRUE(rec.ok());
+  ASSERT_EQ(rec->items.size(), 1u);
+  EXPECT_EQ(rec->items[0].slug, "pick");
+  auto media = service_.List({.multimedia = true});
+  ASSERT_EQ(media->items.size(), 1u);
+  EXPECT_EQ(media->items[0].slug, "video");
+  clock_.Advance(std::chrono::hours(2));
+  EXPECT_EQ(service_.List({.recommended = true})->items.size(), 0u);
+}
+
+TEST_F(ArticleServiceTest, LanguageFilterMatchesRegionsAndExcludesOtherEditions) {
+  NewArticle fr = Sample("fr");
+  fr.language = "fr";
+  NewArticle ca = Sample("fr-ca");
+  ca.language = "fr-CA";
+  ASSERT_TRUE(service_.Create(fr, 0).ok());
+  ASSERT_TRUE(service_.Create(ca, 0).ok());
+  ASSERT_TRUE(service_.Create(Sample("en"), 0).ok());
+  EXPECT_EQ(service_.List({.language = "fr"})->items.size(), 2u);
+  auto rest = service_.List({.not_languages = {"fr", "ru"}});
+  ASSERT_EQ(rest->items.size(), 1u);
+  EXPECT_EQ(rest->items[0].slug, "en");
+}
+
+TEST_F(ArticleServiceTest, ViewsAreCountedInBatches) {
+  auto a = service_.Create(Sample("read"), 0);
+  ASSERT_TRUE(a.ok());
+  for (int i = 0; i < 3; ++i) service_.RecordView(a->id);
+  ASSERT_TRUE(service_.FlushViews().ok());
+  EXPECT_EQ(service_.Get(a->id)->views, 3);
+  EXPECT_EQ(tmp_.Count("SELECT SUM(views) FROM article_view_hours"), 3);
+}
+
+TEST_F(ArticleServiceTest, TrendingRanksRecentCommentsAboveOldOnesAndViews) {
+  auto quiet = service_.Create(Sample("quiet"), 0);
+  auto old_talk = service_.Create(Sample("old-talk"), 0);
+  auto hot = service_.Create(Sample("hot"), 0);
+  auto read = service_.Create(Sample("read"), 0);
+  ASSERT_TRUE(quiet.ok() && old_talk.ok() && hot.ok() && read.ok());
+  auto comment = [&](int64_t article) {
+    const int64_t id = ids_.Next();
+    ASSERT_TRUE(tmp_.db()
+                    .Write([&](storage::Session& s) -> Status {
+                      auto r = s.Exec("INSERT INTO comments (article_id, id, author_id, body, body_html, status,"
+                                      " created_at) VALUES ($1, $2, 1, 'x', '<p>x</p>', 'published', $3)",
+                                      {article, id, clock_.NowMicros()});
+                      if (!r.ok()) return std::move(r).error();
+                      return Ok{};
+                    })
+                    .ok());
+  };
+  // Three comments 20 hours ago (weight ≈ 3 · 0.1) against two now (≈ 2) and 10 views now (≈ 0.5).
+  for (int i = 0; i < 3; ++i) comment(old_talk->id);
+  clock_.Advance(std::chrono::hours(20));
+  for (int i = 0; i < 2; ++i) comment(hot->id);
+  for (int i = 0; i < 10; ++i) service_.RecordView(read->id);
+  ASSERT_TRUE(service_.FlushViews().ok());
+  auto trending = service_.Trending({.limit = 5});
+  ASSERT_TRUE(trending.ok()) << trending.error().message;
+  std::vector<std::string> slugs;
+  for (const auto& t : trending.value()) slugs.push_back(t.slug);
+  EXPECT_EQ(slugs, (std::vector<std::string>{"hot", "read", "old-talk"}));
+  // A day later nothing is trending any more.
+  clock_.Advance(std::chrono::hours(30));
+  EXPECT_TRUE(service_.Trending({.limit = 5})->empty());
+}
+
 }  // namespace
 }  // namespace tribune::news

@@ -2,8 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <thread>
+#include <condition_variable>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -28,7 +33,13 @@ struct Article {
   int64_t published_at = 0;
   int64_t views = 0;
   int64_t comment_count = 0;
+  std::string kind = "story";               // story | gallery | video
+  std::string byline;                       // the author's name as printed; may be empty
+  std::optional<int64_t> recommended_until;  // editors' pick until then (micros); nullopt: not recommended
 };
+
+// The kinds an article may have; "Multimedia" lists the last two.
+inline bool IsArticleKind(std::string_view k) { return k == "story" || k == "gallery" || k == "video"; }
 
 struct NewArticle {
   std::string slug, title, lead, body, section;
@@ -36,6 +47,9 @@ struct NewArticle {
   Image image;
   std::string language;          // empty: the edition's language
   std::optional<int64_t> published_at;  // empty: now
+  std::string kind;                     // empty: "story"; else story | gallery | video
+  std::string byline;
+  std::optional<int64_t> recommended_until;
 };
 
 struct ArticlePage {
@@ -48,7 +62,23 @@ struct ArticleQuery {
   std::string tag;      // empty: any
   std::string cursor;   // opaque, from a previous page
   int limit = 20;
+  // Language filter (an edition's): "fr" matches "fr" and "fr-CA". Empty: any. `not_languages` leaves out
+  // the other editions' languages (the default edition's front page shows everything else).
+  std::string language;
+  std::vector<std::string> not_languages;
+  bool recommended = false;  // only editors' picks that have not expired
+  bool multimedia = false;   // only galleries and videos
 };
+
+struct TrendingQuery {
+  std::string language;  // as ArticleQuery
+  std::vector<std::string> not_languages;
+  int limit = 5;
+};
+
+// The SQL condition (" AND ...") for ArticleQuery::language / not_languages; appends its parameters.
+std::string LanguageClause(const std::string& language, const std::vector<std::string>& not_languages,
+                           storage::Params& params);
 
 class ArticleService {
  public:
@@ -68,6 +98,17 @@ class ArticleService {
   // Newest first, keyset-paginated. Errors: kBadRequest for a cursor it did not issue.
   Result<ArticlePage> List(const ArticleQuery& query);
 
+  // The most discussed and read articles of the last 24 hours (see article_trending.cpp for the score),
+  // best first; articles without any recent activity are left out. Cached for 60 s of the clock.
+  Result<std::vector<Article>> Trending(const TrendingQuery& query);
+
+  // Counts a page view. Buffered in memory and written in batches (views and the hourly view log) by a
+  // background flush every 2 s, so a page read never waits for a commit.
+  void RecordView(int64_t article_id);
+  // Writes the buffered views now (tests; shutdown).
+  Status FlushViews();
+
+  ~ArticleService();
   const std::string& edition() const { return edition_; }
 
  private:
@@ -77,6 +118,19 @@ class ArticleService {
   const Clock& clock_;
   IdGenerator& ids_;
   std::string edition_;
+
+  std::mutex views_mu_;
+  std::condition_variable views_cv_;
+  std::map<std::pair<int64_t, int64_t>, int64_t> pending_views_;  // (article, hour) -> views
+  std::thread flusher_;
+  bool stopping_ = false;
+
+  std::mutex trending_mu_;
+  struct CachedTrending {
+    int64_t at = 0;
+    std::vector<Article> items;
+  };
+  std::map<std::string, CachedTrending> trending_cache_;
 };
 
 }  // namespace tribune::news

@@ -11,7 +11,8 @@ let browser;
 let article;
 
 before(async () => {
-  server = await startServer({ env: { TRIBUNE_SITE_EDITIONS: 'en,fr,ru' } });
+  // The real captcha, so the register page loads the ALTCHA widget the JS budget must include.
+  server = await startServer({ env: { TRIBUNE_SITE_EDITIONS: 'en,fr,ru', TRIBUNE_CAPTCHA_REQUIRED: 'true' } });
   const editor = uniqueEmail('editor');
   await createAccount(TRIBUNE_BIN, server.dataDir, editor, 'editor');
   const api = new Client(server.baseUrl);
@@ -164,4 +165,20 @@ test('signing out works from the header form, without JavaScript', async () => {
   const me = await page.request.get(server.baseUrl + '/api/v1/me');
   assert.equal(me.status(), 401);
   await page.context().close();
+});
+
+test('an unknown page is an HTML page for browsers, and the API keeps its JSON errors', async () => {
+  const page = await newPage(browser, { locale: 'fr-FR' });
+  const res = await page.goto(server.baseUrl + '/no/such/page');
+  assert.equal(res.status(), 404);
+  await page.getByRole('heading', { name: 'Page introuvable' }).waitFor();
+  await page.getByRole('link', { name: 'Retour à la une' }).waitFor();
+  assertClean(page, [/status of 404/]);
+  await page.context().close();
+  const api = await fetch(server.baseUrl + '/api/v1/no-such-thing', { headers: { accept: 'text/html' } });
+  assert.equal(api.status, 404);
+  assert.equal((await api.json()).error.code, 'not_found');
+  const json = await fetch(server.baseUrl + '/no/such/page');
+  assert.equal(json.status, 404);
+  assert.match(json.headers.get('content-type'), /application\/json/);
 });

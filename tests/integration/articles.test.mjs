@@ -178,4 +178,34 @@ describe('articles', { timeout: 300_000 }, () => {
       400, 'bad_request', 'image: string');
     assert.equal((await listArticles({ section })).items.length, 0);
   });
+
+  test('kind, byline and recommended_until are stored and returned; defaults story, "", null', T, async () => {
+    const until = '2031-05-01T12:00:00Z';
+    const payload = articlePayload({ kind: 'gallery', byline: 'Ana Lima', recommended_until: until });
+    const r = await ctx.clients.editor.post('/api/v1/articles', payload);
+    assertStatus(r, 201, 'create with the new fields');
+    assert.equal(r.body.kind, 'gallery');
+    assert.equal(r.body.byline, 'Ana Lima');
+    assert.equal(Date.parse(r.body.recommended_until), Date.parse(until));
+    const got = await ctx.anon.get(`/api/v1/articles/${r.body.id}`);
+    assertStatus(got, 200);
+    assert.equal(got.body.kind, 'gallery');
+    assert.equal(got.body.byline, 'Ana Lima');
+    assert.equal(Date.parse(got.body.recommended_until), Date.parse(until));
+    const plain = await ctx.clients.editor.post('/api/v1/articles', articlePayload());
+    assertStatus(plain, 201);
+    assert.equal(plain.body.kind, 'story');
+    assert.equal(plain.body.byline, '');
+    assert.equal(plain.body.recommended_until, null);
+  });
+
+  test('wrong kind, byline or recommended_until → 400 bad_request; nothing stored', T, async () => {
+    const section = unique('kind').toLowerCase();
+    for (const bad of [{ kind: 'podcast' }, { kind: 'Story' }, { kind: 7 }, { byline: ['a'] }, { byline: 'x'.repeat(201) },
+      { recommended_until: 'tomorrow' }, { recommended_until: 12345 }, { recommended_until: '2031-13-01T00:00:00Z' }]) {
+      assertError(await ctx.clients.editor.post('/api/v1/articles', articlePayload({ section, ...bad })),
+        400, 'bad_request', JSON.stringify(bad));
+    }
+    assert.equal((await listArticles({ section })).items.length, 0);
+  });
 });

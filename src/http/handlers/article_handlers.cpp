@@ -1,6 +1,9 @@
 // POST|GET /api/v1/articles, GET /api/v1/articles/{id}, GET /s/{code}.
 #include <boost/json.hpp>
 
+#include <cstdio>
+#include <ctime>
+
 #include "http/handlers/api.hpp"
 #include "http/handlers/views.hpp"
 #include "http/json_body.hpp"
@@ -11,11 +14,54 @@ namespace json = boost::json;
 
 namespace {
 
+// "2026-11-30T22:15:00Z", with optional fractional seconds and a "+01:00" offset instead of "Z".
+std::optional<int64_t> ParseRfc3339(const std::string& s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, consumed = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970) return std::nullopt;
+  size_t i = 19;
+  int64_t frac = 0, scale = 1'000'000;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (scale > 1) {
+        scale /= 10;
+        frac += (s[i] - '0') * scale;
+      }
+      ++i;
+    }
+    if (i == start) return std::nullopt;
+  }
+  int64_t offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) {
+  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+    int oh = 0, om = 0;
+    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59) return std::nullopt;
+    offset = (s[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  } else {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
+  return secs * 1'000'000 + frac;
+}
+
 Result<Response> Create(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
   if (!auth.account.CanEditArticles()) return MakeError(ErrorCode::kForbidden, "Only editors can publish articles.");
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
-  TRIBUNE_TRY(AllowOnly(body, {"slug", "title", "lead", "body", "section", "tags", "image", "language"}));
+  TRIBUNE_TRY(AllowOnly(body, {"slug", "title", "lead", "body", "section", "tags", "image", "language", "kind", "byline",
+                                "recommended_until"}));
   news::NewArticle a;
   TRIBUNE_ASSIGN(a.slug, GetString(body, "slug", true));
   TRIBUNE_ASSIGN(a.title, GetString(body, "title", true));
@@ -24,6 +70,20 @@ Result<Response> Create(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(a.section, GetString(body, "section", false));
   TRIBUNE_ASSIGN(a.tags, GetStringArray(body, "tags"));
   TRIBUNE_ASSIGN(a.language, GetString(body, "language", false));
+  TRIBUNE_ASSIGN(a.kind, GetString(body, "kind", false));
+  if (!a.kind.empty() && !news::IsArticleKind(a.kind)) {
+    return MakeError(ErrorCode::kBadRequest, "kind must be story, gallery or video.");
+  }
+  TRIBUNE_ASSIGN(a.byline, GetString(body, "byline", false));
+  if (auto it = body.find("recommended_until"); it != body.end() && !it->value().is_null()) {
+    if (!it->value().is_string()) {
+      return MakeError(ErrorCode::kBadRequest, "recommended_until must be an RFC 3339 time or null.");
+    }
+    a.recommended_until = ParseRfc3339(std::string(it->value().as_string()));
+    if (!a.recommended_until) {
+      return MakeError(ErrorCode::kBadRequest, "recommended_until must be an RFC 3339 time or null.");
+    }
+  }
   TRIBUNE_ASSIGN(const json::object* image, GetObject(body, "image"));
   if (image != nullptr) {
     TRIBUNE_TRY(AllowOnly(*image, {"url", "caption", "credit"}));

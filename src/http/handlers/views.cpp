@@ -43,6 +43,10 @@ json::object ArticleJson(const news::Article& a, const std::string& base_url) {
       {"short_url", base_url + "/s/" + a.short_code},
       {"views", a.views},
       {"comment_count", a.comment_count},
+      {"kind", a.kind},
+      {"byline", a.byline},
+      {"recommended_until",
+       a.recommended_until ? json::value(FormatRfc3339(*a.recommended_until)) : json::value(nullptr)},
   };
 }
 

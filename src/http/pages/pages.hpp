@@ -26,6 +26,7 @@ inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterConsolePages(router, ctx);
   RegisterEmbedPages(router, ctx);
   RegisterSessionPages(router, ctx);
+  router.SetNotFoundPage([&ctx](Request& req) { return NotFoundPage(ctx, req); });
 }
 
 }  // namespace tribune::http

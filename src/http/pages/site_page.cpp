@@ -81,6 +81,7 @@ std::string RenderPage(const SiteContext& ctx, const PageVisit& visit, Frame fra
   site::List styles, scripts, editions;
   for (const auto& s : frame.styles) styles.push_back(site::Object{{"url", site::StaticUrl(s)}});
   frame.scripts.insert(frame.scripts.begin(), "push.js");
+  if (visit.consent_needed) frame.scripts.push_back("consent.js");  // the re-consent modal, on every page
   for (const auto& s : frame.scripts) scripts.push_back(site::Object{{"url", site::StaticUrl(s)}});
   for (Lang e : ctx.config.editions) {
     const bool is_default = e == ctx.config.default_lang;
@@ -108,6 +109,7 @@ std::string RenderPage(const SiteContext& ctx, const PageVisit& visit, Frame fra
     d.set("viewer", site::Object{{"name", a.display_name},
                                  {"moderator", site::Bool(a.CanModerate())},
                                  {"blocked", site::Bool(a.status == "blocked")},
+                                 {"unconfirmed", site::Bool(a.status == "unconfirmed")},
                                  {"csrf", visit.viewer->csrf_token}});
     d.set("hello", site::Format(lang, "hello", {{"name", "<a href=\"/account" + q + "\">" + name + "</a>"}}));
   } else {
@@ -156,6 +158,18 @@ Response ErrorPage(const SiteContext& ctx, const PageVisit& visit, int status) {
   f.content = site::Render("error", visit.lang, d);
   f.noindex = true;
   return HtmlResponse(status, RenderPage(ctx, visit, std::move(f)), {.no_store = true});
+}
+
+Response NotFoundPage(const SiteContext& ctx, const Request& req) {
+  PageVisit visit;
+  std::optional<Lang> lang;
+  if (auto q = req.Query("lang")) lang = site::ParseLang(*q);
+  if (!lang && req.path.size() >= 3 && req.path[0] == '/' && (req.path.size() == 3 || req.path[3] == '/')) {
+    lang = site::ParseLang(req.path.substr(1, 2));  // under an edition's prefix: /fr/...
+  }
+  if (!lang) lang = site::FromAcceptLanguage(req.Header("accept-language"));
+  visit.lang = lang.value_or(ctx.config.default_lang);
+  return ErrorPage(ctx, visit, 404);
 }
 
 std::string FormField(const Request& req, const char* name) {

@@ -73,6 +73,10 @@ Response HtmlResponse(int status, std::string html, const HtmlOptions& options =
 // A full error page ("not found", "something went wrong") in the visit's language.
 Response ErrorPage(const SiteContext& ctx, const PageVisit& visit, int status);
 
+// The 404 page for a path nobody serves, in the browser's language. It does not look up the session (it runs on
+// the I/O thread and must not wait), so its header shows the signed-out links.
+Response NotFoundPage(const SiteContext& ctx, const Request& req);
+
 // The value of a field of an application/x-www-form-urlencoded body.
 std::string FormField(const Request& req, const char* name);
 

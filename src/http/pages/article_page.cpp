@@ -1,0 +1,66 @@
+// The article page (/articles/{slug}): headline, lead, lead photo with caption and credit, section, byline, time,
+// body, tags, short link, views, subscribe, and the discussion (discussion_view.cpp, discussion.js).
+// The page speaks the article's language. ?comments=<cursor> shows a later page of comments without JavaScript.
+#include "common/clock.hpp"
+#include "http/pages/discussion_view.hpp"
+#include "http/pages/reader_pages.hpp"
+#include "site/i18n.hpp"
+#include "text/markdown.hpp"
+
+namespace tribune::http {
+
+Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& slug) {
+  auto article = ctx.api.articles.GetBySlug(slug);
+  const PageVisit visit = Visit(ctx, req, site::ParseLang(article.ok() ? article->language : ""));
+  if (!article.ok()) {
+    return ErrorPage(ctx, visit, article.error().code == ErrorCode::kNotFound ? 404 : 500);
+  }
+  const news::Article& a = *article;
+  ctx.api.articles.RecordView(a.id);
+  const site::Lang lang = visit.lang;
+  const std::string q = LangQuery(ctx, lang);
+
+  auto discussion = RenderDiscussion(ctx, visit, a, req.Query("comments").value_or(""), false);
+  if (!discussion.ok()) {
+    return ErrorPage(ctx, visit, discussion.error().code == ErrorCode::kBadRequest ? 404 : 500);
+  }
+
+  site::Data d;
+  d.set("title", a.title);
+  d.set("lang", a.language);
+  if (!a.lead.empty()) d.set("lead", a.lead);
+  if (!a.section.empty()) {
+    d.set("section", SectionName(lang, a.section));
+    d.set("section_href", "/section/" + PathSegment(a.section) + q);
+  }
+  if (!a.byline.empty()) d.set("byline", a.byline);
+  if (a.kind == "gallery" || a.kind == "video") d.set("media", std::string(site::T(lang, "kind." + a.kind)));
+  d.set("iso", FormatRfc3339(a.published_at));
+  d.set("date", site::FormatDate(lang, a.published_at));
+  if (!a.image.url.empty() || !a.image.caption.empty()) {
+    site::Object img{{"caption", a.image.caption}, {"credit", CreditLine(a.image.credit)}};
+    if (!a.image.url.empty()) img["url"] = a.image.url;
+    d.set("image", img);
+  }
+  d.set("body_html", text::RenderMarkdown(a.body));
+  site::List tags;
+  for (const auto& t : a.tags) tags.push_back(site::Object{{"name", t}, {"href", "/tag/" + PathSegment(t) + q}});
+  d.set("tags", tags);
+  d.set("has_tags", site::Bool(!a.tags.empty()));
+  d.set("short_href", "/s/" + a.short_code);
+  d.set("views", site::Plural(lang, "article.views", a.views + 1));
+  d.set("subscribe_href", a.section.empty() ? EditionHome(ctx, lang) : "/section/" + PathSegment(a.section) + q);
+  d.set("discussion", discussion->html);
+
+  Frame f;
+  f.title = a.title;
+  f.content = site::Render("article", lang, d);
+  f.styles = {"reader.css", "discussion.css"};
+  f.scripts = {"discussion.js"};
+  f.data = std::move(discussion->data);
+  f.body_class = "article-page";
+  f.canonical = "/articles/" + a.slug;
+  return HtmlResponse(200, RenderPage(ctx, visit, std::move(f)), {.no_store = visit.viewer.has_value()});
+}
+
+}  // namespace tribune::http

@@ -15,19 +15,6 @@ namespace tribune::http {
 
 namespace {
 
-std::string EmbedJson(const boost::json::object& o) {
-  const std::string s = boost::json::serialize(o);
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
-  }
-  return out;
-}
-
 Response EmbedPage(SiteContext& ctx, const Request& req, const std::string& key) {
   const HtmlOptions frame{.embeddable = true, .embed_origins = &ctx.config.embed_origins};
   auto article = ParseId(key) ? ctx.api.articles.Get(*ParseId(key)) : ctx.api.articles.GetBySlug(key);
@@ -57,7 +44,7 @@ Response EmbedPage(SiteContext& ctx, const Request& req, const std::string& key)
   d.set("css", site::StaticUrl("site.css"));
   d.set("reader_css", site::StaticUrl("discussion.css"));
   d.set("script", site::StaticUrl("discussion.js"));
-  d.set("page_data", EmbedJson(data));
+  d.set("page_data", ScriptJson(data));
   d.set("article_title", article->title);
   d.set("article_href", "/articles/" + article->slug + LangQuery(ctx, lang));
   d.set("discussion", discussion->html);

@@ -23,7 +23,16 @@ const char* LangLabel(Lang l) {
   return "English";
 }
 
-// JSON inside <script type="application/json">: "<" escaped so no "</script>" or "<!--" can end it early.
+json::object ScriptStrings(Lang lang) {
+  json::object o;
+  for (const auto& [key, text] : site::AllStrings(lang)) {
+    if (key.starts_with("js.")) o[key.substr(3)] = text;
+  }
+  return o;
+}
+
+}  // namespace
+
 std::string ScriptJson(const json::object& o) {
   std::string s = json::serialize(o);
   std::string out;
@@ -36,16 +45,6 @@ std::string ScriptJson(const json::object& o) {
   }
   return out;
 }
-
-json::object ScriptStrings(Lang lang) {
-  json::object o;
-  for (const auto& [key, text] : site::AllStrings(lang)) {
-    if (key.starts_with("js.")) o[key.substr(3)] = text;
-  }
-  return o;
-}
-
-}  // namespace
 
 PageVisit Visit(const SiteContext& ctx, const Request& req, std::optional<Lang> edition) {
   PageVisit v;

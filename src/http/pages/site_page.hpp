@@ -77,6 +77,10 @@ Response ErrorPage(const SiteContext& ctx, const PageVisit& visit, int status);
 // the I/O thread and must not wait), so its header shows the signed-out links.
 Response NotFoundPage(const SiteContext& ctx, const Request& req);
 
+// JSON for a <script type="application/json"> element: "<", ">" and "&" escaped, so no "</script>" or "<!--" in
+// a value can end the element early.
+std::string ScriptJson(const boost::json::object& o);
+
 // The value of a field of an application/x-www-form-urlencoded body.
 std::string FormField(const Request& req, const char* name);
 

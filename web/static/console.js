@@ -4,7 +4,20 @@
   const data = JSON.parse(document.getElementById('tribune-data').textContent);
   const S = data.strings || {};
   const live = document.getElementById('console-live');
-  const say = (text, bad) => { live.textContent = text; live.classList.toggle('bad', !!bad); };
+  const say = (text, bad, login) => {
+    live.textContent = text;
+    live.classList.toggle('bad', !!bad);
+    if (login) {  // the session ended: a way back that returns here
+      const a = document.createElement('a');
+      a.href = '/login?return=' + encodeURIComponent(location.pathname + location.search);
+      a.textContent = S['console.login_again'];
+      live.append(' ', a);
+    }
+  };
+  // A message that survives the reload after a change (block, bulk and cluster decisions).
+  const FLASH = 'tribune-console-say';
+  const reloadSaying = (text) => { try { sessionStorage.setItem(FLASH, text); } catch (e) { /* private mode */ } location.reload(); };
+  try { const f = sessionStorage.getItem(FLASH); if (f) { sessionStorage.removeItem(FLASH); say(f); } } catch (e) { /* private mode */ }
   const fmt = (s, v) => (s || '').replace(/\{(\w+)\}/g, (m, k) => (k in v ? v[k] : m));
 
   async function api(method, url, body) {
@@ -14,14 +27,20 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const out = res.status === 204 ? {} : await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error((out.error && out.error.message) || S['console.failed']);
+    if (!res.ok) {
+      const e = new Error((out.error && out.error.message) || S['console.failed']);
+      e.login = res.status === 401;
+      throw e;
+    }
     return out;
   }
-  const run = (fn) => fn().catch((e) => say(e.message, true));
+  const run = (fn) => fn().catch((e) => say(e.message, true, e.login));
 
   // ---- the queue ----
+  // An item being decided is "busy": it is skipped by the keyboard and the selection moves on at once, so that
+  // pressing a, a, a approves three items, never the same one three times.
   const queue = document.getElementById('queue');
-  const items = () => (queue ? [...queue.querySelectorAll('li.item')] : []);
+  const items = () => (queue ? [...queue.querySelectorAll('li.item:not(.busy)')] : []);
   let current = null;
   function select(li, focus = true) {
     if (!li) return;
@@ -36,22 +55,47 @@
     const i = current ? list.indexOf(current) : -1;
     select(list[Math.max(0, Math.min(list.length - 1, i + step))] || list[0]);
   }
-  function leave(li, message) {
-    const list = items();
-    const next = list[list.indexOf(li) + 1] || list[list.indexOf(li) - 1];
-    li.remove();
-    current = null;
-    say(message + (items().length ? '' : ' ' + S['console.empty']));
-    if (next) select(next);
+  // The item after li (or before it, at the end), skipping busy ones.
+  function neighbour(li) {
+    const all = queue ? [...queue.querySelectorAll('li.item')] : [];
+    const i = all.indexOf(li);
+    const free = (x) => x && x !== li && !x.classList.contains('busy');
+    return all.slice(i + 1).find(free) || all.slice(0, Math.max(i, 0)).reverse().find(free) || null;
   }
-  const decide = (li, body) => api('POST', `/api/v1/moderation/comments/${li.dataset.id}/decision`, body);
+  function decideItem(li, body, message) {
+    if (li.classList.contains('busy')) return;
+    li.classList.add('busy');
+    li.setAttribute('aria-busy', 'true');
+    let next = null;
+    if (current === li) {
+      const focus = li.contains(document.activeElement) || document.activeElement === document.body;
+      li.classList.remove('current');
+      current = null;
+      next = neighbour(li);
+      select(next, focus);
+    }
+    run(async () => {
+      try {
+        await decide(li, body);
+      } catch (e) {  // the item stays; back to it unless the moderator moved on meanwhile
+        li.classList.remove('busy');
+        li.removeAttribute('aria-busy');
+        if (current === next) select(li);
+        throw e;
+      }
+      li.remove();
+      if (!current) select(items()[0], false);
+      say(message + (items().length ? '' : ' ' + S['console.empty']));
+    });
+  }
+  const decide = (li, body) => api('POST', `/api/v1/moderation/comments/${li.dataset.id}/decision`,
+    body.action === 'edit' || !li.dataset.status ? body : { ...body, expected_status: li.dataset.status });
   const act = {
-    approve: (li) => run(async () => { await decide(li, { action: 'approve' }); leave(li, S['console.approved']); }),
-    reject: (li) => run(async () => {
+    approve: (li) => decideItem(li, { action: 'approve' }, S['console.approved']),
+    reject: (li) => {
       const rule = li.querySelector('.rule-select').value;
-      await decide(li, { action: 'reject', rule });
-      leave(li, fmt(S['console.rejected'], { rule }));
-    }),
+      decideItem(li, { action: 'reject', rule }, fmt(S['console.rejected'], { rule }));
+    },
     edit: (li) => {
       const box = li.querySelector('.edit-box');
       box.hidden = false;
@@ -81,7 +125,8 @@
     dialog.querySelector('[data-slot=first]').hidden = prior;
     dialog.querySelector('[data-slot=error]').textContent = '';
     const sel = el.querySelector('.rule-select');
-    if (sel) dialog.querySelector('#block-rule').value = sel.value;
+    dialog.querySelector('#block-rule').value = sel ? sel.value : '';  // no rule chosen by accident
+    dialog.querySelector('#block-note').value = '';
     dialog.showModal();
   }
   if (dialog) {
@@ -92,8 +137,14 @@
       api('POST', `/api/v1/moderation/accounts/${id}/blocks`, { rule: f.rule.value, note: f.note.value })
         .then(() => {
           dialog.close();
+          if (data.page === 'history') { reloadSaying(S['console.blocked']); return; }
           say(S['console.blocked']);
-          if (document.body.dataset.reloadAfterBlock !== undefined || data.page === 'history') location.reload();
+          // Every item of this author on the page now knows: a next block would be the final one.
+          document.querySelectorAll(`li.item[data-author="${id}"]`).forEach((li) => {
+            li.dataset.blocks = String(Number(li.dataset.blocks || 0) + 1);
+            const tag = li.querySelector('.blocked-tag');
+            if (tag) tag.hidden = false;
+          });
         })
         .catch((e) => { dialog.querySelector('[data-slot=error]').textContent = e.message; });
     });
@@ -113,8 +164,7 @@
     if (name === 'unblock' && acct) {
       run(async () => {
         await api('DELETE', `/api/v1/moderation/accounts/${acct.dataset.account}/blocks`, { note: document.getElementById('unblock-note').value });
-        say(S['console.unblocked']);
-        location.reload();
+        reloadSaying(S['console.unblocked']);
       });
       return;
     }
@@ -123,7 +173,7 @@
       if (body.action === 'reject') body.rule = document.getElementById('bulk-rule').value;
       run(async () => {
         const r = await api('POST', `/api/v1/moderation/accounts/${acct.dataset.account}/comments/decision`, body);
-        say(fmt(S['console.decided'], { n: r.decided }));
+        reloadSaying(fmt(S['console.decided'], { n: r.decided }));
       });
       return;
     }
@@ -133,7 +183,7 @@
       if (body.action === 'reject') body.rule = document.getElementById('cluster-rule').value;
       run(async () => {
         const r = await api('POST', `/api/v1/moderation/clusters/${cl.dataset.cluster}/decision`, body);
-        say(fmt(S['console.decided'], { n: r.decided }));
+        reloadSaying(fmt(S['console.decided'], { n: r.decided }));
       });
       return;
     }

@@ -73,6 +73,7 @@ Response History(SiteContext& ctx, const Request& req) {
                               {"created", site::FormatDate(lang, it->created_at)},
                               {"created_iso", FormatRfc3339(it->created_at)},
                               {"lifted", it->lifted_at ? site::FormatDate(lang, *it->lifted_at) : std::string()},
+                              {"lifted_iso", it->lifted_at ? FormatRfc3339(*it->lifted_at) : std::string()},
                               {"active", site::Bool(!it->lifted_at)}});
   }
   d.set("blocks", bl);
@@ -110,6 +111,10 @@ Response History(SiteContext& ctx, const Request& req) {
         {"reports", c.report_count > 0 ? site::Plural(lang, "console.queue.reports", c.report_count) : std::string()}});
   }
   d.set("comments", cl);
+  if (account->comments > static_cast<int64_t>(cl.size()) && cl.size() == static_cast<size_t>(kRecent)) {
+    d.set("more_comments", site::Format(lang, "console.history.more_comments",
+                                        {{"shown", std::to_string(cl.size())}, {"total", std::to_string(account->comments)}}));
+  }
   d.set("has_comments", site::Bool(!cl.empty()));
   site::List rl;
   for (const auto& r : *filed) {

@@ -21,13 +21,15 @@ Response Page(SiteContext& ctx, const PageVisit& visit, const std::string& curre
               const std::string& content, boost::json::object data = {});
 
 // The comment text with the findings' evidence spans (UTF-8 byte offsets into `body`) inside
-// <mark title="rule: reason">; every text piece escaped; overlapping spans merged; newlines as <br>.
+// <mark title="rule: reason">; every text piece escaped; overlapping spans merged; newlines as <br>. A span over
+// the whole text is dropped when another finding points at something narrower.
 std::string Highlight(const std::string& body, const std::string& findings_json);
 
 struct Finding {
   std::string rule;
   double score = 0;
   std::string reason;
+  bool moderator = false;  // a moderator's decision recorded as a finding (no score, no reason)
 };
 std::vector<Finding> Findings(const std::string& findings_json);
 

@@ -81,6 +81,9 @@ std::vector<Finding> Findings(const std::string& findings_json) {
     if (const auto* r = o->if_contains("rule"); r && r->is_string()) x.rule = r->as_string();
     if (const auto* s = o->if_contains("score"); s && s->is_number()) x.score = s->to_number<double>();
     if (const auto* r = o->if_contains("reason"); r && r->is_string()) x.reason = r->as_string();
+    if (const auto* d = o->if_contains("details"); d && d->is_array()) {
+      for (const auto& v : d->as_array()) x.moderator = x.moderator || (v.is_string() && v.as_string() == "moderator");
+    }
     out.push_back(std::move(x));
   }
   return out;
@@ -136,6 +139,12 @@ std::string Highlight(const std::string& body, const std::string& findings_json)
         spans.push_back({begin, end, reason.empty() ? rule : rule + ": " + reason});
       }
     }
+  }
+  // A span over the whole text (off_topic, language) says nothing about where to look; merged with the precise
+  // evidence of another rule it would paint everything. Keep it only when it is the only evidence.
+  const auto whole = [&](const Span& s) { return s.begin == 0 && s.end >= body.size(); };
+  if (std::any_of(spans.begin(), spans.end(), [&](const Span& s) { return !whole(s); })) {
+    spans.erase(std::remove_if(spans.begin(), spans.end(), whole), spans.end());
   }
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
   // Overlapping spans become one mark whose title names every rule.

@@ -2,6 +2,8 @@
 // highlighted; console.js adds the keyboard and the decisions (JSON API).
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "http/json_body.hpp"
 #include "http/pages/console.hpp"
 #include "moderation/policy.hpp"
@@ -24,6 +26,9 @@ Response Queue(SiteContext& ctx, const Request& req) {
   q.state = req.Query("state").value_or("pending");
   if (q.state != "pending" && q.state != "reported" && q.state != "rejected") q.state = "pending";
   q.rule = req.Query("rule").value_or("");
+  // An unknown rule (an old or hand-made link) would show an empty queue under "All rules": ignore it.
+  const auto& known = moderation::KnownRules();
+  if (std::find(known.begin(), known.end(), q.rule) == known.end()) q.rule.clear();
   q.cursor = req.Query("cursor").value_or("");
   q.limit = kPageSize;
   auto page = ctx.api.queue->List(q);
@@ -49,6 +54,7 @@ Response Queue(SiteContext& ctx, const Request& req) {
   d.set("keep_lang", site::Bool(lq != "?"));
   d.set("filter_rules", RuleOptions(q.rule));
   d.set("rule_filtered", site::Bool(!q.rule.empty()));
+  d.set("rules", RuleOptions(""));  // the block dialog (console_dialogs)
   site::List items;
   for (const auto& item : page->items) {
     const auto findings = Findings(item.findings_json);
@@ -59,7 +65,8 @@ Response Queue(SiteContext& ctx, const Request& req) {
     for (const auto& f : findings) {
       char score[16];
       std::snprintf(score, sizeof score, "%.2f", f.score);
-      fl.push_back(site::Object{{"rule", f.rule}, {"score", std::string(score)}, {"reason", f.reason}});
+      fl.push_back(site::Object{{"rule", f.rule}, {"score", std::string(score)}, {"reason", f.reason},
+                                {"moderator", site::Bool(f.moderator)}});
     }
     site::List reports;
     int64_t report_total = 0;
@@ -84,15 +91,19 @@ Response Queue(SiteContext& ctx, const Request& req) {
     it.set("author_id", std::to_string(c.author_id));
     it.set("author_href", "/moderation/accounts/" + std::to_string(c.author_id) + lang_only);
     it.set("author_history", site::Format(lang, "console.queue.author_history",
-                                          {{"comments", std::to_string(item.author.comments)},
-                                           {"rejected", std::to_string(item.author.rejected)},
-                                           {"blocks", std::to_string(item.author.blocks)}}));
+                                          {{"comments", site::Plural(lang, "console.queue.n_comments", item.author.comments)},
+                                           {"rejected", site::Plural(lang, "console.queue.n_rejected", item.author.rejected)},
+                                           {"blocks", site::Plural(lang, "console.queue.n_blocks", item.author.blocks)}}));
     it.set("author_blocked", site::Bool(item.author.status == "blocked"));
     it.set("blocks", site::Num(item.author.blocks));
     it.set("waiting", Age(lang, now - item.queued_at));
+    if (q.state == "rejected") {
+      it.set("rejected_ago", site::Format(lang, "console.queue.rejected_ago", {{"age", Age(lang, now - item.queued_at)}}));
+    }
     it.set("queued_iso", FormatRfc3339(item.queued_at));
     it.set("queued", site::FormatDate(lang, item.queued_at));
     it.set("status", std::string(site::T(lang, "console.status." + c.status)));
+    it.set("status_id", c.status);  // sent back with a decision: a stale page cannot undo another moderator's
     it.set("top_rule", top);
     it.set("rules", RuleOptions(top));
     if (item.cluster_id) {

@@ -64,9 +64,11 @@ class ModerationService {
                     ModerationOptions options);
 
   // action "approve" (publish) or "reject" (with `rule`, a rule id; the comment is kept for review but hidden).
-  // Errors: kBadRequest (action, rule), kNotFound, kConflict (deleted comment).
+  // `expected_status`, when given, is the status the moderator saw (pending, published, rejected): if another
+  // moderator changed it meanwhile, nothing is done and the answer is kConflict naming the status now.
+  // Errors: kBadRequest (action, rule), kNotFound, kConflict (deleted comment, or not the expected status).
   Result<CommentView> Decide(const Actor& moderator, int64_t comment_id, const std::string& action,
-                             const std::string& rule);
+                             const std::string& rule, const std::optional<std::string>& expected_status = std::nullopt);
 
   // Before serving only (not synchronised): the origin is known once the server listens.
   void SetBaseUrl(const std::string& url) { options_.base_url = url; }

@@ -158,13 +158,23 @@ void ModerationService::AfterCommit(const std::vector<Change>& changes, bool app
 }
 
 Result<CommentView> ModerationService::Decide(const Actor& moderator, int64_t comment_id, const std::string& action,
-                                              const std::string& rule_in) {
+                                              const std::string& rule_in,
+                                              const std::optional<std::string>& expected_status) {
   std::string rule = rule_in;
   TRIBUNE_TRY(ValidateDecision(action, rule));
   const bool approve = action == "approve";
   const int64_t now = clock_.NowMicros();
   Change change;
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    if (expected_status) {
+      // Two moderators on one item: the second decision, made on a stale page, must not silently undo the first.
+      auto rows = s.Query("SELECT status FROM comments WHERE id = $1", {comment_id});
+      if (!rows.ok()) return std::move(rows).error();
+      if (!rows->empty() && (*rows)[0].Text(0) != *expected_status) {
+        return MakeError(ErrorCode::kConflict, "Another moderator has already decided this comment (it is now " +
+                                                   (*rows)[0].Text(0) + ").");
+      }
+    }
     TRIBUNE_TRY(Apply(s, moderator, comment_id, approve, rule, change, now));
     return SaveStandings(s, {change.author_id}, approve, now);
   }));

@@ -56,6 +56,25 @@ describe('moderator decisions', () => {
     assert.equal(await commentTotal(ctx.anon, articleId), before + 1);
   });
 
+  test('a decision made on a stale page does not undo another moderator\'s: 409 and nothing changes', T, async () => {
+    const held = await post(ctx.clients.reader, 'WHY DOES THE LIBRARY CLOSE AT FOUR WHEN EVERYONE WORKS UNTIL FIVE OR LATER');
+    assert.equal(held.status, 'pending');
+    // Moderator A approves what both saw as pending.
+    assertStatus(await decide(ctx.clients.mod, held.id, { action: 'approve', expected_status: 'pending' }), 200, 'first');
+    // Moderator B, still looking at "pending", rejects: refused, and the comment stays published.
+    const late = await decide(ctx.clients.mod, held.id, { action: 'reject', rule: 'form', expected_status: 'pending' });
+    assertError(late, 409, 'conflict');
+    assert.match(late.body.error.message, /already decided.*published/);
+    assert.equal(await visibleToAnon(held.id), true);
+    // Without expected_status the API keeps its old meaning (the last decision wins).
+    for (const garbage of ['held', '', 7, null, ['pending']]) {
+      const r = await decide(ctx.clients.mod, held.id, { action: 'reject', rule: 'form', expected_status: garbage });
+      if (garbage === '' || garbage === null) continue;  // empty / null: not given
+      assertError(r, 400, 'bad_request', `expected_status ${JSON.stringify(garbage)}`);
+    }
+    assert.equal(await visibleToAnon(held.id), false, 'the empty/null expected_status decisions applied');
+  });
+
   test('a moderator edits a comment through a decision', T, async () => {
     const c = await post(ctx.clients.reader, 'The station will reopen in Mai, according to the council.');
     const r = await decide(ctx.clients.mod, c.id, { action: 'edit', body: 'The station will reopen in May, according to the council.' });

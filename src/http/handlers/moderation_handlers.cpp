@@ -62,9 +62,13 @@ Result<Response> DecideComment(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto auth, RequireModerator(ctx, req, true));
   TRIBUNE_ASSIGN(int64_t id, PathId(req, "comment"));
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
-  TRIBUNE_TRY(AllowOnly(body, {"action", "rule", "body"}));
+  TRIBUNE_TRY(AllowOnly(body, {"action", "rule", "body", "expected_status"}));
   TRIBUNE_ASSIGN(auto action, GetString(body, "action", true));
   TRIBUNE_ASSIGN(auto rule, GetString(body, "rule", false));
+  TRIBUNE_ASSIGN(auto expected, GetString(body, "expected_status", false));
+  if (!expected.empty() && expected != "pending" && expected != "published" && expected != "rejected") {
+    return MakeError(ErrorCode::kBadRequest, "expected_status must be pending, published or rejected.");
+  }
   const discussion::Actor moderator{auth.account.id, true};
   if (action == "edit") {
     TRIBUNE_ASSIGN(auto text, GetString(body, "body", true));
@@ -72,7 +76,8 @@ Result<Response> DecideComment(ApiContext& ctx, Request& req) {
     return Json(200, json::serialize(CommentJson(edited)));
   }
   if (body.contains("body")) return MakeError(ErrorCode::kBadRequest, "body is only for \"edit\".");
-  TRIBUNE_ASSIGN(auto comment, ctx.moderation.Decide(moderator, id, action, rule));
+  TRIBUNE_ASSIGN(auto comment, ctx.moderation.Decide(moderator, id, action, rule,
+                                                     expected.empty() ? std::nullopt : std::optional(expected)));
   return Json(200, json::serialize(CommentJson(comment)));
 }
 

@@ -103,13 +103,20 @@ struct Server::Impl {
     }
     req.path_params = std::move(m.params);
     const bool anonymous = req.Header("authorization").empty() && req.Header("cookie").empty();
+    Response resp;
     if (m.dispatch == Dispatch::kInline || (m.dispatch == Dispatch::kInlineIfAnonymous && anonymous)) {
-      co_return Invoke(*m.handler, req);
+      resp = Invoke(*m.handler, req);
+    } else {
+      const Handler* handler = m.handler;
+      resp = co_await asio::co_spawn(
+          workers, [&req, handler]() -> asio::awaitable<Response> { co_return Invoke(*handler, req); },
+          asio::use_awaitable);
     }
-    const Handler* handler = m.handler;
-    co_return co_await asio::co_spawn(
-        workers, [&req, handler]() -> asio::awaitable<Response> { co_return Invoke(*handler, req); },
-        asio::use_awaitable);
+    // A browser following a dead link outside the API (an unknown short link) gets the 404 page, not JSON.
+    if (resp.status == 404 && resp.content_type == "application/json" && !resp.stream) {
+      if (const Handler* page = router.NotFoundPage(req)) co_return (*page)(req);
+    }
+    co_return resp;
   }
 
   Response LimitError(const beast::error_code& ec, const std::string& request_id) {

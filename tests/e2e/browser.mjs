@@ -50,6 +50,11 @@ export function assertClean(page, allow = []) {
   assert.deepEqual(list, [], `page problems:\n${list.join('\n')}`);
 }
 
+/** Forgets the problems a page has collected so far (after a step that provoked an error on purpose). */
+export function clearProblems(page) {
+  problems.get(page)?.splice(0);
+}
+
 /** Saves a full-page screenshot as build/screenshots/<name>.png. */
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -182,3 +182,34 @@ test('an unknown page is an HTML page for browsers, and the API keeps its JSON e
   assert.equal(json.status, 404);
   assert.match(json.headers.get('content-type'), /application\/json/);
 });
+
+test('a dead short link shows the 404 page to a browser; the API-style JSON stays for other clients', async () => {
+  const page = await newPage(browser);
+  const res = await page.goto(server.baseUrl + '/s/ZZZZZZZZ');
+  assert.equal(res.status(), 404);
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  assertClean(page, [/status of 404/]);
+  await page.context().close();
+  const json = await fetch(server.baseUrl + '/s/ZZZZZZZZ', { redirect: 'manual' });
+  assert.equal(json.status, 404);
+  assert.equal((await json.json()).error.code, 'not_found');
+});
+
+test('on a phone, a reader with a very long name does not push the header off the screen', async () => {
+  const email = uniqueEmail('long');
+  await createAccount(TRIBUNE_BIN, server.dataDir, email, 'reader');
+  const page = await newPage(browser, { viewport: { width: 375, height: 740 } });
+  await signIn(page, server.baseUrl, email, PASSWORD);
+  const name = 'Bartholomew'.repeat(6).slice(0, 64);
+  // No API renames an account yet: the name is set where it is stored (64 characters, the longest allowed).
+  await page.context().close();
+  const { spawnSync } = await import('node:child_process');
+  spawnSync('sqlite3', [`${server.dataDir}/tribune.db`, `UPDATE accounts SET display_name = '${name}' WHERE email = '${email}'`]);
+  const again = await newPage(browser, { viewport: { width: 375, height: 740 } });
+  await signIn(again, server.baseUrl, email, PASSWORD);
+  await again.goto(server.baseUrl + '/');
+  await again.getByText(name).waitFor();
+  const width = await again.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the page is ${width} px wide on a 375 px screen`);
+  await again.context().close();
+});

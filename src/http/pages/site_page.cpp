@@ -110,7 +110,7 @@ std::string RenderPage(const SiteContext& ctx, const PageVisit& visit, Frame fra
                                  {"blocked", site::Bool(a.status == "blocked")},
                                  {"unconfirmed", site::Bool(a.status == "unconfirmed")},
                                  {"csrf", visit.viewer->csrf_token}});
-    d.set("hello", site::Format(lang, "hello", {{"name", "<a href=\"/account" + q + "\">" + name + "</a>"}}));
+    d.set("hello", site::Format(lang, "hello", {{"name", "<a href=\"/account" + q + "\"><bdi>" + name + "</bdi></a>"}}));
   } else {
     data["viewer"] = nullptr;
   }

@@ -80,6 +80,9 @@
   function handle(form, fn) {
     if (!form) return;
     form.noValidate = true;
+    // The submit button starts disabled in the page: without JavaScript the form cannot be sent (the page says why).
+    const ready = form.querySelector('button[type="submit"]');
+    if (ready) ready.disabled = false;
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (form.dataset.busy) return;

@@ -157,10 +157,15 @@
     const r = await api('GET', `${base}/comments?cursor=${encodeURIComponent(cursor)}`);
     more.removeAttribute('aria-disabled');
     if (r.status !== 200) return announce(errorText(r));
+    const known = new Set([...thread.querySelectorAll('li.comment')].map((li) => li.id));
     r.json.items.forEach((c) => upsert(c, false));
     cursor = r.json.next_cursor;
-    if (!cursor) more.parentElement.remove();
     announce(S.d_loaded);
+    if (cursor) return;
+    // The button goes away: keyboard focus moves to the first comment that came in, not to the page's top.
+    more.parentElement.remove();
+    const first = [...thread.querySelectorAll('li.comment')].find((li) => !known.has(li.id));
+    first?.querySelector('a.when, button')?.focus();
   });
 
   // --- live updates ------------------------------------------------------------------------------
@@ -196,6 +201,8 @@
   if (!me || data.embed) return;
 
   // --- explanations: the rule's reason and the offending spans, highlighted ----------------------
+  // The standards in the page's language (the note above the thread links to them with ?lang=).
+  const standards = root.querySelector('.standards-note a')?.getAttribute('href') || '/standards';
   const ruleName = (id) => ((data.rules || []).find((r) => r.id === id) || { name: id }).name;
   function highlight(text, findings) {
     const bytes = new TextEncoder().encode(text);
@@ -222,14 +229,14 @@
     for (const f of findings || []) {
       const p = el('p', 'finding');
       const a = el('a', null, ruleName(f.rule));
-      a.href = `/standards#rule-${f.rule}`;
+      a.href = `${standards}#rule-${f.rule}`;
       a.target = '_blank';
       a.rel = 'noopener';
       p.append(el('strong', null, `${S.d_rule} `), a, `: ${f.reason || ''}`);
       n.append(p);
     }
-    if ((findings || []).some((f) => (f.spans || []).length)) n.append(highlight(text, findings));
-    if (tone !== 'ok') n.append(el('p', null, S.d_fix));
+    // "Change the highlighted part" only when something is highlighted.
+    if ((findings || []).some((f) => (f.spans || []).length)) n.append(highlight(text, findings), el('p', null, S.d_fix));
     box.replaceChildren(n);
   }
   const escapeHtml = (s) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -261,7 +268,10 @@
         ? await api('PATCH', `/api/v1/comments/${editing}`, { body: text })
         : await api('POST', `${base}/comments`, parentId ? { body: text, parent_id: parentId } : { body: text });
       update();
-      if (r.status === 422 && r.json.error.code === 'rejected') return explain(box, `${S.d_rejected} ${r.json.error.message || ''}`, text, r.json.error.findings, 'bad');
+      if (r.status === 422 && r.json.error.code === 'rejected') {
+        const f = r.json.error.findings || [];
+        return explain(box, f.length ? S.d_rejected : `${S.d_rejected} ${r.json.error.message || ''}`, text, f, 'bad');
+      }
       if (r.status !== 200 && r.status !== 201) return explain(box, errorText(r), text, [], 'bad');
       let c;
       if (r.status === 200) {
@@ -322,7 +332,8 @@
     else if (b.classList.contains('act-delete-yes')) {
       const r = await api('DELETE', `/api/v1/comments/${id}`);
       if (r.status !== 204) return announce(errorText(r));
-      const before = li.dataset.status;
+      // The live stream may have shown the tombstone (and counted it) while the request was on its way.
+      const before = byId(id)?.dataset.status;
       place(render({ id, parent_id: li.dataset.parent || null, status: 'deleted' }), { id });
       if (before === 'published') setCount(-1);
       announce(S.d_deleted);

@@ -88,6 +88,8 @@ Result<DiscussionRender> RenderDiscussion(SiteContext& ctx, const PageVisit& vis
   d.set("comments", RenderThread(lang, page.items));
   d.set("has_comments", site::Bool(!page.items.empty()));
   d.set("later_page", site::Bool(!cursor.empty()));
+  // The first page of comments (in the frame, the frame's own page: the article page may not be framed).
+  d.set("first_href", (embed ? "/embed/" : "/articles/") + PathSegment(a.slug) + lq + "#discussion");
   d.set("article_href", "/articles/" + a.slug + lq);
   if (page.next_cursor) {
     d.set("next_cursor", *page.next_cursor);

@@ -5,6 +5,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrap, createArticle, assertStatus, PASSWORD } from '../integration/harness.mjs';
 import { launchBrowser, newPage, assertClean, clearProblems, screenshot, signIn } from './browser.mjs';
+// A paraphrase campaign: the fifth account makes it a cluster.
+import { CAMPAIGN } from '../integration/support/campaign.mjs';
 
 const T = { timeout: 120_000 };
 const HELD = [
@@ -16,15 +18,6 @@ const HELD = [
 // Emoji and Arabic before the capitals: the form rule's span starts at a UTF-8 byte offset past them.
 const CAPS = 'THE BUS TIMETABLE CHANGES EVERY WEEK AND NOBODY TELLS THE PASSENGERS';
 const MIXED = `🙂🙂 مرحبا بكم في الموقع ${CAPS}`;
-// A paraphrase campaign (tests/integration/flash_mob.test.mjs): the fifth account makes it a cluster.
-const CAMPAIGN = [
-  'Honestly, the council budget cuts are exactly what this town has needed for years, and anyone complaining clearly never pays the bills. Stay the course, Mayor Hart!',
-  'Frankly the council budget cuts are exactly what this town has needed for years and anybody complaining clearly never pays the bills. Stay the course Mayor Hart 👍',
-  'The council budget cuts are precisely what this town has needed for years, anyone complaining obviously never pays the bills. Stay the course, Mayor Hart.',
-  'Honestly, the council spending cuts are exactly what this city has needed for years, and anyone moaning clearly never pays the bills! Stay the course, mayor Hart!',
-  'Stay the course, Mayor Hart! The council budget cuts are exactly what this town has needed for yeers, and anyone complaining clearly never pays the bills.',
-  'Honestly the council budget cuts are just what this town has needed for years, and everyone complaining clearly never pays the bills... Stay the course, Mayor Hart!!',
-];
 
 describe('moderator console, unscripted paths', () => {
   let ctx, browser, article, mod;

@@ -5,18 +5,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrap, createArticle, listAllComments, assertStatus } from './harness.mjs';
+import { CAMPAIGN } from './support/campaign.mjs';
 
 const T = { timeout: 120_000 };
-
-// Paraphrases of one template (synonym slots, clause order, a typo, punctuation, emoji), as a campaign posts them.
-const CAMPAIGN = [
-  'Honestly, the council budget cuts are exactly what this town has needed for years, and anyone complaining clearly never pays the bills. Stay the course, Mayor Hart!',
-  'Frankly the council budget cuts are exactly what this town has needed for years and anybody complaining clearly never pays the bills. Stay the course Mayor Hart 👍',
-  'The council budget cuts are precisely what this town has needed for years, anyone complaining obviously never pays the bills. Stay the course, Mayor Hart.',
-  'Honestly, the council spending cuts are exactly what this city has needed for years, and anyone moaning clearly never pays the bills! Stay the course, mayor Hart!',
-  'Stay the course, Mayor Hart! The council budget cuts are exactly what this town has needed for yeers, and anyone complaining clearly never pays the bills.',
-  'Honestly the council budget cuts are just what this town has needed for years, and everyone complaining clearly never pays the bills... Stay the course, Mayor Hart!!',
-];
 
 // Ordinary readers on the same story, each in their own words.
 const ORGANIC = [

@@ -329,6 +329,36 @@ describe('account pages in Chromium', { timeout: 900_000 }, () => {
     await page.context().close();
   });
 
+  test('the re-consent form works without JavaScript; unticked or forged forms record nothing', T, async () => {
+    const email = await reader('nojs-consent');
+    const page = await newPage(browser, { javaScriptEnabled: false });
+    await signIn(page, server.baseUrl, email, PASSWORD);
+    const policy = await publishPolicy('# Privacy\n\nVersion for the no-JavaScript test.');
+    const version = async () => (await (await page.request.get(server.baseUrl + '/api/v1/me')).json()).consent.policy_version;
+    const before = await version();
+    // A forged form (no or a wrong CSRF token) changes nothing.
+    for (const csrf of ['', 'not-the-token']) {
+      await page.request.post(server.baseUrl + '/privacy/accept',
+        { form: { csrf, accept: 'yes', policy_version: String(policy.version) }, maxRedirects: 0 });
+      assert.equal(await version(), before, `csrf ${JSON.stringify(csrf)}`);
+    }
+    await page.goto(server.baseUrl + ARTICLE);
+    await page.locator('#consent-modal').waitFor();
+    // Sent without the box ticked: told so, nothing recorded.
+    // The browser's own "required" check is taken away, as an old browser or a hand-made request would skip it.
+    await page.locator('#consent-accept').evaluate((el) => el.removeAttribute('required'));
+    await page.click('#consent-form button[type="submit"]');
+    assert.equal(await version(), before, 'an unticked form records nothing');
+    await page.goto(server.baseUrl + ARTICLE);
+    await page.check('#consent-accept');
+    await page.click('#consent-form button[type="submit"]');
+    await page.waitForLoadState('load');
+    assert.equal(await version(), policy.version);
+    await page.goto(server.baseUrl + ARTICLE);
+    assert.equal(await page.locator('#consent-modal').count(), 0, 'the modal is gone');
+    await page.context().close();
+  });
+
   test('the re-consent modal: "delete my account instead" leads to the confirmation', T, async () => {
     const email = await reader('refuser');
     const page = await signedInPage(email);

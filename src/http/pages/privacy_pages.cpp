@@ -2,6 +2,7 @@
 // the CSRF token as a form field). With JavaScript the consent modal (consent.js) posts to the API instead.
 #include "http/pages/account_pages.hpp"
 
+#include <charconv>
 #include <string>
 
 #include "text/markdown.hpp"
@@ -56,12 +57,9 @@ Response Accept(SiteContext& ctx, Request& req) {
     shown.consent_needed = false;
     return Show(ctx, shown, "acct.privacy.title", "privacy", std::move(d), {.status = 400});
   }
-  int64_t version = 0;
-  try {
-    version = std::stoll(FormField(req, "policy_version"));
-  } catch (...) {
-    version = 0;
-  }
+  int64_t version = 0;  // garbage stays 0, which no policy has: RecordConsent refuses it
+  const std::string field = FormField(req, "policy_version");
+  std::from_chars(field.data(), field.data() + field.size(), version);
   const Status st = ctx.api.accounts.RecordConsent(auth->account.id, version);
   if (!st.ok()) return ErrorPage(ctx, visit, st.error().code >= ErrorCode::kUnavailable ? 500 : 400);
   std::string back = BackFrom(req);

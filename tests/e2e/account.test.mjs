@@ -348,6 +348,7 @@ describe('account pages in Chromium', { timeout: 900_000 }, () => {
     // The browser's own "required" check is taken away, as an old browser or a hand-made request would skip it.
     await page.locator('#consent-accept').evaluate((el) => el.removeAttribute('required'));
     await page.click('#consent-form button[type="submit"]');
+    await page.getByText('Tick the box to accept the policy').waitFor();  // the form was sent and refused
     assert.equal(await version(), before, 'an unticked form records nothing');
     await page.goto(server.baseUrl + ARTICLE);
     await page.check('#consent-accept');

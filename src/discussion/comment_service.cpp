@@ -89,8 +89,10 @@ Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, 
   }
 
   PostResult result{ids_.Next(), StatusFor(decision.action), decision.findings};
-  const std::string html = text::RenderMarkdown(body);
+  result.body_html = text::RenderMarkdown(body);
+  const std::string& html = result.body_html;
   const int64_t now = clock_.NowMicros();
+  result.created_at = now;
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
     if (parent_id) {
       auto parent = s.Query("SELECT article_id FROM comments WHERE id = $1", {*parent_id});

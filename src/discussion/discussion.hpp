@@ -46,6 +46,8 @@ struct PostResult {
   int64_t id = 0;
   std::string status;  // published | pending
   std::vector<moderation::Finding> findings;
+  std::string body_html;  // as stored and listed (the safe Markdown rendering)
+  int64_t created_at = 0;
 };
 
 enum class Sort { kOldest, kNewest, kTop };

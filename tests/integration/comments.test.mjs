@@ -75,6 +75,19 @@ describe('comments', { timeout: 600_000 }, () => {
     assert.ok(c.body_html.includes('First! A perfectly ordinary comment.'), c.body_html);
     assert.equal(c.edited_at, null);
     assert.equal(c.status, 'published');
+    // The answer carries the comment as the thread shows it, so a page renders it without another request.
+    assert.equal(r.body.body_html, c.body_html);
+    assert.equal(r.body.created_at, c.created_at);
+  });
+
+  test('the 201 answer renders Markdown exactly as the listing does', T, async () => {
+    const a = await createArticle(ctx.clients.editor);
+    const r = await alice.post(`/api/v1/articles/${a.id}/comments`, { body: 'Some **bold** words and <script>x</script>.' });
+    assertStatus(r, 201, 'post');
+    assert.match(r.body.body_html, /<strong>bold<\/strong>/);
+    assert.doesNotMatch(r.body.body_html, /<script>/);
+    const page = await listComments(ctx.anon, a.id);
+    assert.equal(page.items[0].body_html, r.body.body_html);
   });
 
   test("the article's comment_count follows its published comments", T, async () => {

@@ -278,7 +278,8 @@
         c = r.json;
       } else {
         c = { id: r.json.id, parent_id: parentId, author: { id: me, display_name: data.viewer.display_name }, body: text,
-          body_html: plainHtml(text), created_at: new Date().toISOString(), edited_at: null, status: r.json.status };
+          body_html: r.json.body_html ?? plainHtml(text), created_at: r.json.created_at || new Date().toISOString(),
+          edited_at: null, status: r.json.status };
       }
       const was = byId(c.id);
       const before = was ? was.dataset.status : null;

@@ -56,7 +56,9 @@ Result<Response> Post(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto posted, ctx.comments.Post(ActorOf(auth), article_id, text, parent));
   return Json(201, json::serialize(json::object{{"id", IdString(posted.id)},
                                                 {"status", posted.status},
-                                                {"findings", moderation::FindingsArray(posted.findings)}}));
+                                                {"findings", moderation::FindingsArray(posted.findings)},
+                                                {"body_html", posted.body_html},
+                                                {"created_at", FormatRfc3339(posted.created_at)}}));
 }
 
 Result<Response> Edit(ApiContext& ctx, Request& req) {

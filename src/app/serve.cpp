@@ -132,7 +132,7 @@ int Serve(CommandContext& ctx) {
   s.mail_worker->Stop();
   // Views counted since the last flush, and what the model learned since its last save, go to the database
   // before it closes.
-  if (Status st = s.articles->FlushViews(); !st.ok()) log::Error("views not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
+  if (Status st = s.articles->StopViews(); !st.ok()) log::Error("views not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   if (Status st = s.model->Flush(); !st.ok()) log::Error("model not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   s.db->Close();
   log::Info("stopped");

@@ -7,6 +7,8 @@
 #include <map>
 #include <utility>
 
+#include "discussion/discussion.hpp"
+
 namespace tribune::discussion {
 
 namespace {
@@ -56,8 +58,9 @@ Result<std::vector<RuleDecisions>> DashboardService::DecisionsPerRule(int days) 
   const int64_t since = clock_.NowMicros() - days * kDayUs;
   // A moderator's rejection stores its rule; an approval is counted under the rule of the engine's hold.
   auto rows = db_.Read(
-      "SELECT d.action, d.findings_json, (SELECT e.findings_json FROM moderation_decisions e"
-      " WHERE e.comment_id = d.comment_id AND e.kind <> 'moderator' AND e.created_at <= d.created_at"
+      std::string("SELECT d.action, d.findings_json, (SELECT e.findings_json FROM moderation_decisions e"
+      " WHERE e.comment_id = d.comment_id AND e.kind <> 'moderator' AND e.created_at <= d.created_at AND ") +
+      kDecisionOnStoredText +
       " ORDER BY e.created_at DESC, e.id DESC LIMIT 1) FROM moderation_decisions d"
       " WHERE d.kind = 'moderator' AND d.created_at >= $1",
       {since});
@@ -160,7 +163,8 @@ Result<AccountSummary> DashboardService::Account(int64_t account_id) {
 Result<std::vector<HistoryComment>> DashboardService::RecentComments(int64_t account_id, int limit) {
   auto rows = db_.Read(
       "SELECT c.id, c.article_id, a.title, a.slug, c.body, c.status, c.created_at, c.report_count,"
-      " (SELECT d.findings_json FROM moderation_decisions d WHERE d.comment_id = c.id ORDER BY d.id DESC LIMIT 1)"
+      " (SELECT d.findings_json FROM moderation_decisions d WHERE d.comment_id = c.id AND " +
+      std::string(kDecisionOnStoredText) + " ORDER BY d.id DESC LIMIT 1)"
       " FROM comments c LEFT JOIN articles a ON a.id = c.article_id WHERE c.author_id = $1"
       " ORDER BY c.id DESC LIMIT $2",
       {account_id, static_cast<int64_t>(limit)});

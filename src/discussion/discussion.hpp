@@ -37,6 +37,11 @@ struct CommentView {
   bool edited_by_moderator = false;  // the last edit was a moderator's, not the author's
 };
 
+// A SQL condition on moderation_decisions (no alias) that keeps the decisions about the text the comment holds: a
+// refused edit leaves a 'reject' row for the comment, but the comment keeps its earlier text, so that row's
+// findings (and spans) describe words the comment does not contain.
+inline constexpr const char* kDecisionOnStoredText = "NOT (kind = 'edit' AND action = 'reject')";
+
 // The columns every comment query selects first (comments as c, the author's account as the alias in
 // `author`), in the order CommentViewFromRow reads them: 12 columns, 0..11.
 std::string CommentColumns(const char* author);

@@ -90,8 +90,8 @@ Status ModerationService::MailRejection(storage::Session& s, const Change& chang
   const auto& r = (*rows)[0];
   // The reason the engine gave for this rule when it flagged the comment, or the rule's plain statement.
   std::string reason = "The comment breaks this rule of the community standards: " + rule + ".";
-  auto found = s.Query("SELECT findings_json FROM moderation_decisions WHERE comment_id = $1 AND kind <> 'moderator'"
-                       " ORDER BY id DESC LIMIT 1",
+  auto found = s.Query(std::string("SELECT findings_json FROM moderation_decisions WHERE comment_id = $1 AND kind <> "
+                                   "'moderator' AND ") + kDecisionOnStoredText + " ORDER BY id DESC LIMIT 1",
                        {change.comment_id});
   if (!found.ok()) return std::move(found).error();
   if (!found->empty()) {

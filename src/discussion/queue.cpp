@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common/cursor.hpp"
+#include "discussion/discussion.hpp"
 
 namespace tribune::discussion {
 
@@ -90,8 +91,8 @@ Result<QueuePage> QueueService::List(const QueueQuery& q) {
   if (q.min_age_us) sql += " AND c.created_at <= " + Param(params, now - *q.min_age_us);
   if (q.max_age_us) sql += " AND c.created_at >= " + Param(params, now - *q.max_age_us);
   if (!q.rule.empty()) {
-    sql += " AND ((SELECT d.findings_json FROM moderation_decisions d WHERE d.comment_id = c.id"
-           " ORDER BY d.id DESC LIMIT 1) LIKE " + Param(params, RulePattern(q.rule)) + " ESCAPE '!'"
+    sql += std::string(" AND ((SELECT d.findings_json FROM moderation_decisions d WHERE d.comment_id = c.id AND ") +
+           kDecisionOnStoredText + " ORDER BY d.id DESC LIMIT 1) LIKE " + Param(params, RulePattern(q.rule)) + " ESCAPE '!'"
            " OR EXISTS (SELECT 1 FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL"
            " AND r.rule = " + Param(params, q.rule) + "))";
   }
@@ -112,7 +113,8 @@ Result<QueuePage> QueueService::List(const QueueQuery& q) {
     for (QueueItem& item : page.items) {
       const int64_t id = item.comment.id;
       auto decision = s.Query(
-          "SELECT findings_json, created_at FROM moderation_decisions WHERE comment_id = $1 ORDER BY id DESC LIMIT 1",
+          std::string("SELECT findings_json, created_at FROM moderation_decisions WHERE comment_id = $1 AND ") +
+              kDecisionOnStoredText + " ORDER BY id DESC LIMIT 1",
           {id});
       if (!decision.ok()) return std::move(decision).error();
       if (!decision->empty()) {

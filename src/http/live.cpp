@@ -233,7 +233,8 @@ Result<std::shared_ptr<EventStream>> LiveHub::Subscribe(int64_t article_id, cons
   if (!last_event_id) {
     // An id without data moves an EventSource's last id without an event: a reconnect resumes from here.
     first += "id: " + std::to_string(c.seq) + "\n\n";
-  } else if (*last_event_id < ch.floor || *last_event_id > c.seq) {
+  } else if (created || *last_event_id < ch.floor || *last_event_id > c.seq) {
+    // A channel made just now kept nothing while nobody watched: what the client missed is unknown.
     first += "\n" + Frame(c.seq, "reset", "{}");
   } else {
     first += "\n";

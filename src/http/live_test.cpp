@@ -177,6 +177,19 @@ TEST_F(LiveHubTest, ForgetsArticlesNobodyWatchedForTheKeptTime) {
   EXPECT_EQ(Take(*Open(1002, 8)), "retry: 3000\n\n") << "article 8 stayed watched";
 }
 
+TEST_F(LiveHubTest, AResumeOnAForgottenArticleResetsEvenWhenTheSequenceStoodStill) {
+  Make();
+  auto s = Open();
+  hub_->Publish({7, 42, CommentEvent::kRemoved});  // 1001
+  s.reset();
+  now_ += std::chrono::minutes(11);
+  auto other = Open(std::nullopt, 8);              // sweeps article 7
+  hub_->Publish({7, 42, CommentEvent::kRemoved});  // dropped, and the sequence stays at 1001
+  ASSERT_EQ(hub_->last_sequence(), 1001u);
+  EXPECT_EQ(Take(*Open(1001)), "retry: 3000\n\nid: 1001\nevent: reset\ndata: {}\n\n")
+      << "the client last saw 1001, but an event of article 7 was dropped after it";
+}
+
 TEST_F(LiveHubTest, CapsStreamsInAllAndPerAddress) {
   LiveOptions o;
   o.max_streams = 3;

@@ -130,7 +130,7 @@ Status ArticleService::FlushViews() {
     batch.swap(pending_views_);
   }
   if (batch.empty()) return Ok{};
-  return db_.Write([&](storage::Session& s) -> Status {
+  Status written = db_.Write([&](storage::Session& s) -> Status {
     for (const auto& [key, n] : batch) {
       TRIBUNE_TRY(s.Exec("UPDATE articles SET views = views + $1 WHERE id = $2", {n, key.first}));
       TRIBUNE_TRY(s.Exec("INSERT INTO article_view_hours (article_id, hour, views) VALUES ($1, $2, $3)"
@@ -141,16 +141,23 @@ Status ArticleService::FlushViews() {
     TRIBUNE_TRY(s.Exec("DELETE FROM article_view_hours WHERE hour < $1", {clock_.NowMicros() / kHour - 48}));
     return Ok{};
   });
+  if (!written.ok()) {  // nothing was written: the views wait for the next flush
+    std::lock_guard lock(views_mu_);
+    for (const auto& [key, n] : batch) pending_views_[key] += n;
+  }
+  return written;
 }
 
-ArticleService::~ArticleService() {
+Status ArticleService::StopViews() {
   {
     std::lock_guard lock(views_mu_);
     stopping_ = true;
   }
   views_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
-  (void)FlushViews();
+  return FlushViews();
 }
+
+ArticleService::~ArticleService() { (void)StopViews(); }
 
 }  // namespace tribune::news

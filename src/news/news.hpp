@@ -105,8 +105,10 @@ class ArticleService {
   // Counts a page view. Buffered in memory and written in batches (views and the hourly view log) by a
   // background flush every 2 s, so a page read never waits for a commit.
   void RecordView(int64_t article_id);
-  // Writes the buffered views now (tests; shutdown).
+  // Writes the buffered views now (tests). A batch whose write fails is kept for the next flush.
   Status FlushViews();
+  // Stops the background flush and writes what is buffered; call before the database closes (shutdown).
+  Status StopViews();
 
   ~ArticleService();
   const std::string& edition() const { return edition_; }

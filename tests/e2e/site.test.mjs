@@ -213,3 +213,22 @@ test('on a phone, a reader with a very long name does not push the header off th
   assert.ok(width <= 375, `the page is ${width} px wide on a 375 px screen`);
   await again.context().close();
 });
+
+test('a signed-in reader\'s pages (with their CSRF token) are never cached; anonymous ones may be', async () => {
+  const email = uniqueEmail('cache');
+  await createAccount(TRIBUNE_BIN, server.dataDir, email, 'reader');
+  const api = new Client(server.baseUrl);
+  assert.equal((await api.json('POST', '/api/v1/session', { email, password: PASSWORD })).status, 200);
+  for (const path of ['/', '/standards', '/articles/site-test', '/section/world', '/tag/weather']) {
+    const signed = await api.raw('GET', path);
+    assert.equal(signed.status, 200, path);
+    assert.match(signed.headers['cache-control'] || '', /no-store/, `${path} signed in`);
+    const anon = await fetch(server.baseUrl + path);
+    assert.doesNotMatch(anon.headers.get('cache-control') || '', /no-store/, `${path} anonymous`);
+  }
+});
+
+test('the embed page answers 404, not 500, to a cursor it did not issue', async () => {
+  assert.equal((await fetch(`${server.baseUrl}/embed/site-test?comments=garbage`)).status, 404);
+  assert.equal((await fetch(`${server.baseUrl}/embed/site-test`)).status, 200);
+});

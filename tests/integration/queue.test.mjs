@@ -96,6 +96,28 @@ describe('moderation queue', () => {
     assert.deepEqual(reported.body.items, []);
   });
 
+  test('a refused edit does not lend its evidence to the held text the comment still holds', T, async () => {
+    const body = 'Nice bridge. THE NEW LIGHTS ON THE BRIDGE ARE FAR TOO BRIGHT FOR EVERYONE WHO LIVES NEARBY';
+    const posted = await ctx.clients.reader.post(`/api/v1/articles/${articleId}/comments`, { body });
+    assertStatus(posted, 201, 'post');
+    assert.equal(posted.body.status, 'pending');
+    const refused = await ctx.clients.reader.json('PATCH', `/api/v1/comments/${posted.body.id}`,
+      { body: 'ok see http://malware-drop.test/x' });
+    assertError(refused, 422, 'rejected');
+    const rules = async (query) => {
+      const r = await queue(ctx.clients.mod, `${query}${query ? '&' : '?'}limit=200`);
+      assertStatus(r, 200, 'queue');
+      const item = r.body.items.find((i) => i.comment.id === posted.body.id);
+      return item ? item.findings.map((f) => f.rule) : null;
+    };
+    const shown = await rules('');
+    assert.ok(shown, 'the held comment is in the queue');
+    assert.ok(shown.includes('form'), `the held text's own finding: ${shown}`);
+    assert.ok(!shown.includes('malware_links'), `the refused edit's finding is not shown: ${shown}`);
+    assert.equal(await rules('?rule=malware_links'), null, 'the malware filter does not list it');
+    assertStatus(await decide(posted.body.id, { action: 'approve' }), 200, 'clean up');
+  });
+
   test('readers get 403, anonymous callers 401, bad parameters 400', T, async () => {
     assertError(await queue(ctx.clients.reader), 403, 'forbidden');
     assertError(await queue(ctx.anon), 401, 'unauthenticated');

@@ -26,7 +26,9 @@ Response EmbedPage(SiteContext& ctx, const Request& req, const std::string& key)
     return r;
   }
   auto discussion = RenderDiscussion(ctx, visit, *article, req.Query("comments").value_or(""), true);
-  if (!discussion.ok()) return ErrorPage(ctx, visit, 500);
+  if (!discussion.ok()) {  // a cursor it did not issue is a page that does not exist, as on the article page
+    return ErrorPage(ctx, visit, discussion.error().code == ErrorCode::kBadRequest ? 404 : 500);
+  }
   const site::Lang lang = visit.lang;
 
   boost::json::object data = std::move(discussion->data);

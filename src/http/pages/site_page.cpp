@@ -142,7 +142,10 @@ Response HtmlResponse(int status, std::string html, const HtmlOptions& options) 
   if (!options.embeddable) r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "strict-origin-when-cross-origin");
   r.headers.emplace_back("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
-  if (options.no_store) r.headers.emplace_back("Cache-Control", "no-store");
+  if (options.no_store || r.body.find("\"csrf\":") != std::string::npos) {
+    // Pages with a reader's data or tokens (a signed-in reader's page carries the CSRF token) are never cached.
+    r.headers.emplace_back("Cache-Control", "private, no-store");
+  }
   return r;
 }
 

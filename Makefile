@@ -20,8 +20,9 @@ build: deps $(BUILD_DIR)/build.ninja
 
 run: build
 	@build/tribune demo seed --data $(DATA)
-	@echo "Site: http://$(LISTEN)/  (API: http://$(LISTEN)/api/v1/articles)"
-	@echo "Sign in as admin@example.org with the password above (also in $(DATA)/admin-password.txt)."
+	@echo "Site: http://$(LISTEN)/ (editions /fr/ and /ru/; API: http://$(LISTEN)/api/v1/articles)"
+	@echo "Sign in at http://$(LISTEN)/login as admin@example.org with the password above (also in $(DATA)/admin-password.txt);"
+	@echo "the moderators' console is then at http://$(LISTEN)/moderation."
 	@echo "Mails (confirmation, recovery, restore links) are written to var/mail/*.eml unless TRIBUNE_MAIL_SMTP_URL is set."
 	@TRIBUNE_SITE_EDITIONS=$${TRIBUNE_SITE_EDITIONS:-en,fr,ru} TRIBUNE_MAIL_SPOOL_DIR=$${TRIBUNE_MAIL_SPOOL_DIR:-var/mail} \
 	  build/tribune serve --data $(DATA) --listen $(LISTEN)

@@ -20,14 +20,7 @@ class DashboardTest : public ::testing::Test {
     Exec("INSERT INTO articles (id, edition_id, slug, title, language, short_code, published_at, created_at,"
          " updated_at) VALUES (10, 'en', 'ten', 'Ten', 'en', 'a10', 0, 0, 0)");
   }
-  void Exec(const std::string& sql, storage::Params params = {}) {
-    Status st = tmp_.db().Write([&](storage::Session& s) -> Status {
-      auto r = s.Exec(sql, params);
-      if (!r.ok()) return std::move(r).error();
-      return Ok{};
-    });
-    ASSERT_TRUE(st.ok()) << st.error().message;
-  }
+  void Exec(const std::string& sql, storage::Params params = {}) { tmp_.Exec(sql, std::move(params)); }
   void Comment(int64_t id, const std::string& status, int64_t created) {
     Exec("INSERT INTO comments (article_id, id, author_id, body, body_html, status, created_at)"
          " VALUES (10, $1, 1, $2, $2, $3, $4)",

@@ -25,14 +25,7 @@ class QueueTest : public ::testing::Test {
          " (20, 'de', 'zwanzig', 'Zwanzig', 'de', 'a20', 0, 0, 0)");
   }
 
-  void Exec(const std::string& sql, storage::Params params = {}) {
-    Status st = tmp_.db().Write([&](storage::Session& s) -> Status {
-      auto r = s.Exec(sql, params);
-      if (!r.ok()) return std::move(r).error();
-      return Ok{};
-    });
-    ASSERT_TRUE(st.ok()) << st.error().message;
-  }
+  void Exec(const std::string& sql, storage::Params params = {}) { tmp_.Exec(sql, std::move(params)); }
   // A comment created `age_s` seconds before now.
   void Comment(int64_t id, int64_t article, int64_t author, const std::string& status, int64_t age_s = 60,
                std::optional<int64_t> reported_at = std::nullopt) {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { startServer, createAccount, TRIBUNE_BIN, Client, PASSWORD, uniqueEmail } from '../integration/harness.mjs';
+import { startServer, createAccount, createArticle, loggedIn, TRIBUNE_BIN, Client, PASSWORD, uniqueEmail } from '../integration/harness.mjs';
 import { launchBrowser, newPage, assertClean, screenshot, signIn } from './browser.mjs';
 
 let server;
@@ -15,14 +15,10 @@ before(async () => {
   server = await startServer({ env: { TRIBUNE_SITE_EDITIONS: 'en,fr,ru', TRIBUNE_CAPTCHA_REQUIRED: 'true' } });
   const editor = uniqueEmail('editor');
   await createAccount(TRIBUNE_BIN, server.dataDir, editor, 'editor');
-  const api = new Client(server.baseUrl);
-  assert.equal((await api.json('POST', '/api/v1/session', { email: editor, password: PASSWORD })).status, 200);
-  const res = await api.json('POST', '/api/v1/articles', {
-    slug: 'site-test', title: 'Harbour reopens after storm', lead: 'Ferries run again.', body: 'The harbour is open.',
-    section: 'world', tags: ['weather'], language: 'en', image: { url: '', caption: '', credit: '' },
+  article = await createArticle(await loggedIn(server.baseUrl, editor), {
+    slug: 'site-test', title: 'Harbour reopens after storm', section: 'world', tags: ['weather'],
+    image: { url: '', caption: '', credit: '' },
   });
-  assert.equal(res.status, 201, res.text);
-  article = res.body;
   browser = await launchBrowser();
 });
 

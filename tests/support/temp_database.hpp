@@ -34,6 +34,15 @@ class TempDatabase {
     EXPECT_TRUE(rows.ok()) << (rows.ok() ? "" : rows.error().message);
     return rows.ok() ? (*rows)[0].Int(0) : -1;
   }
+  // One statement in its own write; a failure fails the test.
+  void Exec(const std::string& sql, storage::Params params = {}) {
+    Status st = db_->Write([&](storage::Session& s) -> Status {
+      auto r = s.Exec(sql, params);
+      if (!r.ok()) return std::move(r).error();
+      return Ok{};
+    });
+    ASSERT_TRUE(st.ok()) << st.error().message;
+  }
 
  private:
   std::filesystem::path dir_;

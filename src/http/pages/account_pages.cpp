@@ -41,7 +41,7 @@ Response Show(const SiteContext& ctx, const PageVisit& visit, std::string_view t
   f.data = std::move(shown.data);
   f.body_class = "account";
   f.noindex = true;
-  Response r = HtmlResponse(shown.status, RenderPage(ctx, visit, std::move(f)), {.no_store = true});
+  Response r = PageResponse(ctx, visit, std::move(f), shown.status, {.no_store = true});
   if (shown.no_referrer) {
     for (auto& [name, value] : r.headers) {
       if (name == "Referrer-Policy") value = "no-referrer";  // the token is in the URL of these pages

@@ -60,7 +60,7 @@ Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& sl
   f.data = std::move(discussion->data);
   f.body_class = "article-page";
   f.canonical = "/articles/" + a.slug;
-  return HtmlResponse(200, RenderPage(ctx, visit, std::move(f)), {.no_store = visit.viewer.has_value()});
+  return PageResponse(ctx, visit, std::move(f));
 }
 
 }  // namespace tribune::http

@@ -66,7 +66,7 @@ Response Page(SiteContext& ctx, const PageVisit& visit, const std::string& curre
   f.data = std::move(data);
   f.body_class = "console";
   f.noindex = true;
-  return HtmlResponse(200, RenderPage(ctx, visit, std::move(f)), {.no_store = true});
+  return PageResponse(ctx, visit, std::move(f), 200, {.no_store = true});
 }
 
 std::vector<Finding> Findings(const std::string& findings_json) {

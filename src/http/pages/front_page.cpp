@@ -47,7 +47,7 @@ Response FrontPage(SiteContext& ctx, const Request& req, site::Lang edition) {
   f.styles = {"reader.css"};
   f.body_class = "front-page";
   f.canonical = EditionHome(ctx, edition);
-  return HtmlResponse(200, RenderPage(ctx, visit, std::move(f)));
+  return PageResponse(ctx, visit, std::move(f));
 }
 
 }  // namespace tribune::http

@@ -35,7 +35,7 @@ Response ListingPage(SiteContext& ctx, const Request& req, bool by_tag, const st
   f.styles = {"reader.css"};
   f.body_class = "listing-page";
   f.canonical = base + LangQuery(ctx, edition);
-  return HtmlResponse(200, RenderPage(ctx, visit, std::move(f)));
+  return PageResponse(ctx, visit, std::move(f));
 }
 
 }  // namespace tribune::http

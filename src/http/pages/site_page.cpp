@@ -142,11 +142,13 @@ Response HtmlResponse(int status, std::string html, const HtmlOptions& options) 
   if (!options.embeddable) r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "strict-origin-when-cross-origin");
   r.headers.emplace_back("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
-  if (options.no_store || r.body.find("\"csrf\":") != std::string::npos) {
-    // Pages with a reader's data or tokens (a signed-in reader's page carries the CSRF token) are never cached.
-    r.headers.emplace_back("Cache-Control", "private, no-store");
-  }
+  if (options.no_store) r.headers.emplace_back("Cache-Control", "private, no-store");
   return r;
+}
+
+Response PageResponse(const SiteContext& ctx, const PageVisit& visit, Frame frame, int status, HtmlOptions options) {
+  options.no_store = options.no_store || visit.viewer.has_value();
+  return HtmlResponse(status, RenderPage(ctx, visit, std::move(frame)), options);
 }
 
 Response ErrorPage(const SiteContext& ctx, const PageVisit& visit, int status) {
@@ -159,7 +161,7 @@ Response ErrorPage(const SiteContext& ctx, const PageVisit& visit, int status) {
   f.title = std::string(site::T(visit.lang, status == 404 ? "error.not_found_title" : "error.title"));
   f.content = site::Render("error", visit.lang, d);
   f.noindex = true;
-  return HtmlResponse(status, RenderPage(ctx, visit, std::move(f)), {.no_store = true});
+  return PageResponse(ctx, visit, std::move(f), status, {.no_store = true});
 }
 
 Response NotFoundPage(const SiteContext& ctx, const Request& req) {

@@ -70,6 +70,11 @@ struct HtmlOptions {
 // X-Content-Type-Options, and frame-ancestors (none, or the embedding origins).
 Response HtmlResponse(int status, std::string html, const HtmlOptions& options = {});
 
+// RenderPage wrapped in HtmlResponse. A signed-in visitor's page carries their CSRF token and name, so it is
+// never cached (Cache-Control: private, no-store) whatever `options` says.
+Response PageResponse(const SiteContext& ctx, const PageVisit& visit, Frame frame, int status = 200,
+                      HtmlOptions options = {});
+
 // A full error page ("not found", "something went wrong") in the visit's language.
 Response ErrorPage(const SiteContext& ctx, const PageVisit& visit, int status);
 

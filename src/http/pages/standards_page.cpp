@@ -28,7 +28,7 @@ Response StandardsPage(SiteContext& ctx, const Request& req) {
   f.styles = {"reader.css"};
   f.body_class = "standards-page";
   f.canonical = "/standards";
-  return HtmlResponse(200, RenderPage(ctx, visit, std::move(f)));
+  return PageResponse(ctx, visit, std::move(f));
 }
 
 }  // namespace tribune::http

@@ -37,6 +37,13 @@ struct Mail {
   int64_t account_id = 0;                   // whose personal data the mail holds (0: nobody's)
   // Same key, same Message-ID: enqueued once. Empty: a fresh id per mail.
   std::string dedup_key;
+  // Non-empty: the headers "List-Unsubscribe: <URL>" and "List-Unsubscribe-Post:
+  // List-Unsubscribe=One-Click" (RFC 2369, RFC 8058), and the variable unsubscribe_link (unless vars
+  // has it). An http(s) URL of printable ASCII without spaces or <>, at most 978 bytes; else kBadRequest.
+  // The URL must accept a POST with the body "List-Unsubscribe=One-Click" and no cookies.
+  std::string unsubscribe_url;
+  // The rows of a {{@items}}...{{/items}} repeat (see internal::Template), e.g. a digest's entries.
+  std::vector<std::map<std::string, std::string>> items;
 };
 
 // Who the mails are from, and the names the templates use.
@@ -59,8 +66,8 @@ struct Rendered {
   std::string message;     // the whole RFC 5322 message (MIME multipart/alternative, CRLF)
 };
 
-// Renders `mail` from its template. Errors: kBadRequest (unknown kind, a missing variable, CR/LF or
-// NUL in the address or a header value).
+// Renders `mail` from its template. Errors: kBadRequest (unknown kind, a missing variable or item
+// field, CR/LF or NUL in the address or a header value, a bad unsubscribe_url).
 Result<Rendered> Render(const Mail& mail, const Identity& identity, const std::string& message_id, int64_t now_micros);
 
 class Outbox {
@@ -174,6 +181,12 @@ namespace internal {
 
 // One template: {{name}} placeholders; {{#name}}...{{/name}} is kept when the variable is non-empty
 // and not "false", {{#name=value}}...{{/name}} when it equals value; {{^...}} inverts either.
+// Sections nest, also with the same name ({{#n}}{{#n=1}}...{{/n}}{{/n}}).
+// {{@items}}...{{/items}} repeats its inner text once per row of Mail::items (nothing when there
+// are none), each row's fields layered over the variables (a field shadows a variable of the same
+// name; HTML-escaped like any value); placeholders and sections inside see both. A field or
+// variable missing from a row is kBadRequest; a repeat inside a repeat, or a list other than
+// "items", is refused as a malformed template (kInternal).
 struct Template {
   std::string_view kind;
   std::string_view subject;
@@ -189,9 +202,12 @@ const std::vector<Template>& TemplatesRu();
 // The template for kind in language (falling back to en), or nullptr for an unknown kind.
 const Template* FindTemplate(std::string_view kind, std::string_view language);
 
-// Expands placeholders and sections. html: values are HTML-escaped. Errors: kBadRequest for a
-// missing variable or a malformed template.
-Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, std::string>& vars, bool html);
+using Item = std::map<std::string, std::string>;
+
+// Expands placeholders, sections and the {{@items}} repeat. html: values are HTML-escaped. Errors:
+// kBadRequest for a missing variable or field, kInternal for a malformed template.
+Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, std::string>& vars, bool html,
+                           const std::vector<Item>& items = {});
 
 std::string HtmlEscape(std::string_view s);
 // A header value as RFC 2047 encoded words (UTF-8, base64) when it is not plain short ASCII;

@@ -12,9 +12,37 @@ namespace {
 
 bool Truthy(const std::string& v) { return !v.empty() && v != "false"; }
 
-}  // namespace
+// The name a tag opens ("#name", "^name=value", "@name") or closes ("/name"), else empty.
+std::string_view TagName(std::string_view tag) {
+  if (tag.empty() || (tag[0] != '#' && tag[0] != '^' && tag[0] != '@' && tag[0] != '/')) return {};
+  std::string_view name = tag.substr(1);
+  if (tag[0] != '/' && tag[0] != '@') name = name.substr(0, name.find('='));
+  return name;
+}
 
-Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, std::string>& vars, bool html) {
+// Where the {{/name}} closing the block opened just before `pos` starts, skipping nested blocks
+// of the same name; npos if unclosed.
+size_t FindClose(std::string_view tmpl, size_t pos, std::string_view name) {
+  int depth = 0;
+  while (true) {
+    size_t open = tmpl.find("{{", pos);
+    if (open == std::string_view::npos) return open;
+    size_t close = tmpl.find("}}", open + 2);
+    if (close == std::string_view::npos) return close;
+    std::string_view tag = tmpl.substr(open + 2, close - open - 2);
+    if (TagName(tag) == name) {
+      if (tag[0] != '/') {
+        ++depth;
+      } else if (depth-- == 0) {
+        return open;
+      }
+    }
+    pos = close + 2;
+  }
+}
+
+Result<std::string> ExpandIn(std::string_view tmpl, const std::map<std::string, std::string>& vars, bool html,
+                             const std::vector<Item>& items, bool in_repeat) {
   std::string out;
   out.reserve(tmpl.size() + 64);
   size_t pos = 0;
@@ -30,6 +58,29 @@ Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, st
     std::string_view tag = tmpl.substr(open + 2, close - open - 2);
     pos = close + 2;
     if (tag.empty()) return MakeError(ErrorCode::kInternal, "mail template: empty {{}}");
+    if (tag[0] == '@') {
+      std::string name(tag.substr(1));
+      if (name.empty()) return MakeError(ErrorCode::kInternal, "mail template: {{@}} without a name");
+      if (in_repeat) return MakeError(ErrorCode::kInternal, "mail template: nested repeat " + name);
+      if (name != "items") return MakeError(ErrorCode::kInternal, "mail template: unknown list " + name);
+      size_t end = FindClose(tmpl, pos, name);
+      if (end == std::string_view::npos) {
+        return MakeError(ErrorCode::kInternal, "mail template: unclosed repeat " + name);
+      }
+      std::string_view inner = tmpl.substr(pos, end - pos);
+      // Refused even when there are no rows, so a bad template fails in every test.
+      if (inner.find("{{@") != std::string_view::npos) {
+        return MakeError(ErrorCode::kInternal, "mail template: nested repeat in " + name);
+      }
+      for (const Item& item : items) {
+        std::map<std::string, std::string> layered = vars;
+        for (const auto& [field, value] : item) layered.insert_or_assign(field, value);
+        TRIBUNE_ASSIGN(std::string row, ExpandIn(inner, layered, html, items, true));
+        out += row;
+      }
+      pos = end + name.size() + 5;  // "{{/" name "}}"
+      continue;
+    }
     if (tag[0] == '#' || tag[0] == '^') {
       bool invert = tag[0] == '^';
       std::string_view cond = tag.substr(1);
@@ -39,8 +90,8 @@ Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, st
         name = cond.substr(0, eq);
         want = cond.substr(eq + 1);
       }
-      std::string end_tag = "{{/" + std::string(name) + "}}";
-      size_t end = tmpl.find(end_tag, pos);
+      if (name.empty()) return MakeError(ErrorCode::kInternal, "mail template: section without a name");
+      size_t end = FindClose(tmpl, pos, name);
       if (end == std::string_view::npos) {
         return MakeError(ErrorCode::kInternal, "mail template: unclosed section " + std::string(name));
       }
@@ -49,10 +100,10 @@ Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, st
         return MakeError(ErrorCode::kBadRequest, "mail: missing variable " + std::string(name));
       bool on = want ? it->second == *want : Truthy(it->second);
       if (on != invert) {
-        TRIBUNE_ASSIGN(std::string inner, Expand(tmpl.substr(pos, end - pos), vars, html));
+        TRIBUNE_ASSIGN(std::string inner, ExpandIn(tmpl.substr(pos, end - pos), vars, html, items, in_repeat));
         out += inner;
       }
-      pos = end + end_tag.size();
+      pos = end + name.size() + 5;
       continue;
     }
     if (tag[0] == '/') return MakeError(ErrorCode::kInternal, "mail template: stray {{/...}}");
@@ -62,6 +113,13 @@ Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, st
     out += html ? HtmlEscape(it->second) : it->second;
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::string> Expand(std::string_view tmpl, const std::map<std::string, std::string>& vars, bool html,
+                           const std::vector<Item>& items) {
+  return ExpandIn(tmpl, vars, html, items, false);
 }
 
 }  // namespace internal
@@ -77,6 +135,25 @@ bool HasHeaderBreak(std::string_view s) {
 Status CheckHeaderValue(std::string_view what, std::string_view value) {
   if (HasHeaderBreak(value)) {
     return MakeError(ErrorCode::kBadRequest, "mail: CR, LF or NUL in " + std::string(what));
+  }
+  return {};
+}
+
+// RFC 5322 caps a line at 998 characters; the header line is "List-Unsubscribe: <" URL ">".
+constexpr size_t kMaxUnsubscribeUrl = 998 - 20;
+
+// An absolute http(s) URL that can stand between RFC 2369's angle brackets on one header line:
+// printable ASCII only (so no CR, LF, NUL, space or other controls), no '<' or '>'.
+Status CheckUnsubscribeUrl(std::string_view url) {
+  auto bad = [](std::string why) { return MakeError(ErrorCode::kBadRequest, "mail: unsubscribe_url " + why); };
+  std::string lower;
+  for (char c : url.substr(0, 8)) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  size_t rest = lower.rfind("https://", 0) == 0 ? 8 : lower.rfind("http://", 0) == 0 ? 7 : 0;
+  if (rest == 0) return bad("is not an http(s) URL");
+  if (url.size() == rest) return bad("has no host");
+  if (url.size() > kMaxUnsubscribeUrl) return bad("is too long for a header line");
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>') return bad("contains a character a header cannot hold");
   }
   return {};
 }
@@ -133,16 +210,25 @@ Result<Rendered> Render(const Mail& mail, const Identity& identity, const std::s
       return MakeError(ErrorCode::kBadRequest, "mail: NUL in variable " + name);
     }
   }
+  for (const auto& item : mail.items) {
+    for (const auto& [name, value] : item) {
+      if (value.find('\0') != std::string::npos) {
+        return MakeError(ErrorCode::kBadRequest, "mail: NUL in item field " + name);
+      }
+    }
+  }
+  if (!mail.unsubscribe_url.empty()) TRIBUNE_TRY(CheckUnsubscribeUrl(mail.unsubscribe_url));
   std::map<std::string, std::string> vars = mail.vars;
   vars.try_emplace("site_name", identity.site_name);
   vars.try_emplace("base_url", identity.base_url);
+  if (!mail.unsubscribe_url.empty()) vars.try_emplace("unsubscribe_link", mail.unsubscribe_url);
 
   Rendered r;
   r.message_id = message_id;
-  TRIBUNE_ASSIGN(r.subject, internal::Expand(tmpl->subject, vars, false));
+  TRIBUNE_ASSIGN(r.subject, internal::Expand(tmpl->subject, vars, false, mail.items));
   TRIBUNE_TRY(CheckHeaderValue("the subject", r.subject));
-  TRIBUNE_ASSIGN(r.text, internal::Expand(tmpl->text, vars, false));
-  TRIBUNE_ASSIGN(std::string html_body, internal::Expand(tmpl->html, vars, true));
+  TRIBUNE_ASSIGN(r.text, internal::Expand(tmpl->text, vars, false, mail.items));
+  TRIBUNE_ASSIGN(std::string html_body, internal::Expand(tmpl->html, vars, true, mail.items));
   const std::string language = mail.language == "fr" || mail.language == "ru" ? mail.language : "en";
   r.html = HtmlDocument(language, r.subject, html_body);
 
@@ -157,6 +243,11 @@ Result<Rendered> Render(const Mail& mail, const Identity& identity, const std::s
   m += "Message-ID: " + message_id + "\r\n";
   m += "MIME-Version: 1.0\r\n";
   m += "Auto-Submitted: auto-generated\r\n";
+  if (!mail.unsubscribe_url.empty()) {
+    // One line (checked under 998 characters): an RFC 2369 URL is not folded inside its brackets.
+    m += "List-Unsubscribe: <" + mail.unsubscribe_url + ">\r\n";
+    m += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n";
+  }
   m += "X-Tribune-Mail: " + mail.kind + "\r\n";  // lets readers filter, and tests tell mails apart
   m += "Content-Language: " + language + "\r\n";
   m += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n";

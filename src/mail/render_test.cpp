@@ -22,7 +22,13 @@ std::map<std::string, std::string> AllVars() {
           {"note", "Second warning."},
           {"final", "true"},
           {"appeal_link", "https://news.example/appeal"},
-          {"outcome", "restored"}};
+          {"outcome", "restored"},
+          {"replier_name", "Bob"},
+          {"excerpt", "I disagree."},
+          {"settings_link", "https://news.example/settings/notifications"},
+          {"unsubscribe_link", "https://news.example/unsubscribe?token=u1"},
+          {"count", "3"},
+          {"more", ""}};
 }
 
 Mail MakeMail(std::string kind, std::string language = "en") {
@@ -53,7 +59,7 @@ std::string DecodeQp(std::string_view in) {
 
 TEST(Render, EveryKindRendersInEveryLanguage) {
   Identity identity;
-  EXPECT_EQ(KnownKinds().size(), 10u);
+  EXPECT_EQ(KnownKinds().size(), 12u);
   for (const auto& kind : KnownKinds()) {
     for (const char* lang : {"en", "fr", "ru"}) {
       auto r = Render(MakeMail(kind, lang), identity, "<x@localhost>", kNow);

@@ -170,6 +170,59 @@ Moderator's note: {{note}}
 {{/outcome}}{{#note}}<p>Moderator's note: {{note}}</p>
 {{/note}}<p>— The {{site_name}} team</p>
 )"},
+      {"reply_notice", "{{replier_name}} replied to your comment on {{site_name}}",
+       R"(Hello {{display_name}},
+
+{{replier_name}} just replied to your comment on “{{article_title}}”:
+
+    “{{excerpt}}”
+
+Read the whole reply and answer it here:
+{{link}}
+
+— The {{site_name}} team
+
+You get these e-mails because you asked for reply notices.
+Change how often: {{settings_link}}
+Stop them with one click: {{unsubscribe_link}}
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>{{replier_name}} just replied to your comment on “{{article_title}}”:</p>
+<blockquote style="margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc; color: #444; white-space: pre-line;">{{excerpt}}</blockquote>
+<p><a href="{{link}}">Read the whole reply and answer it</a></p>
+<p>— The {{site_name}} team</p>
+<p style="font-size: 0.85em; color: #777;">You get these e-mails because you asked for reply notices. <a href="{{settings_link}}">Change how often</a> or <a href="{{unsubscribe_link}}">stop them with one click</a>.</p>
+)"},
+      {"reply_digest",
+       "{{#count=1}}A new reply to your comments{{/count}}{{^count=1}}{{count}} new replies to your comments{{/count}} "
+       "on {{site_name}}",
+       R"(Hello {{display_name}},
+
+{{#count=1}}You have a new reply to your comments on {{site_name}}:{{/count}}{{^count=1}}You have {{count}} new replies to your comments on {{site_name}}. Here is what people said:{{/count}}
+{{@items}}
+* {{replier_name}} on “{{article_title}}”:
+    “{{excerpt}}”
+  Read and answer: {{link}}
+{{/items}}{{#more}}
+…and {{more}} more {{#more=1}}reply{{/more}}{{^more=1}}replies{{/more}} waiting for you on {{site_name}}.
+{{/more}}
+— The {{site_name}} team
+
+You get this digest because you asked for reply notices.
+Change how often: {{settings_link}}
+Turn it off with one click: {{unsubscribe_link}}
+)",
+       R"(<p>Hello {{display_name}},</p>
+<p>{{#count=1}}You have a new reply to your comments on {{site_name}}:{{/count}}{{^count=1}}You have {{count}} new replies to your comments on {{site_name}}. Here is what people said:{{/count}}</p>
+<ul style="padding-left: 1.2em;">
+{{@items}}<li style="margin-bottom: 1em;"><strong>{{replier_name}}</strong> on “{{article_title}}”:
+<blockquote style="margin: 0.3em 0; padding-left: 1em; border-left: 3px solid #ccc; color: #444; white-space: pre-line;">{{excerpt}}</blockquote>
+<a href="{{link}}">Read and answer</a></li>
+{{/items}}</ul>
+{{#more}}<p>…and {{more}} more {{#more=1}}reply{{/more}}{{^more=1}}replies{{/more}} waiting for you on <a href="{{base_url}}">{{site_name}}</a>.</p>
+{{/more}}<p>— The {{site_name}} team</p>
+<p style="font-size: 0.85em; color: #777;">You get this digest because you asked for reply notices. <a href="{{settings_link}}">Change how often</a> or <a href="{{unsubscribe_link}}">turn it off with one click</a>.</p>
+)"},
   };
   return t;
 }

@@ -170,6 +170,59 @@ Note du modérateur : {{note}}
 {{/outcome}}{{#note}}<p>Note du modérateur : {{note}}</p>
 {{/note}}<p>— L'équipe {{site_name}}</p>
 )"},
+      {"reply_notice", "{{replier_name}} a répondu à votre commentaire sur {{site_name}}",
+       R"(Bonjour {{display_name}},
+
+{{replier_name}} vient de répondre à votre commentaire sur l'article « {{article_title}} » :
+
+    « {{excerpt}} »
+
+Pour lire la réponse en entier et poursuivre la conversation, c'est par ici :
+{{link}}
+
+— L'équipe {{site_name}}
+
+Vous recevez ces e-mails parce que vous avez activé les notifications de réponses.
+Choisir leur fréquence : {{settings_link}}
+Les désactiver en un clic : {{unsubscribe_link}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>{{replier_name}} vient de répondre à votre commentaire sur l'article « {{article_title}} » :</p>
+<blockquote style="margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc; color: #444; white-space: pre-line;">{{excerpt}}</blockquote>
+<p><a href="{{link}}">Lire la réponse et poursuivre la conversation</a></p>
+<p>— L'équipe {{site_name}}</p>
+<p style="font-size: 0.85em; color: #777;">Vous recevez ces e-mails parce que vous avez activé les notifications de réponses. <a href="{{settings_link}}">Choisir leur fréquence</a> ou <a href="{{unsubscribe_link}}">les désactiver en un clic</a>.</p>
+)"},
+      {"reply_digest",
+       "{{#count=1}}Une nouvelle réponse à vos commentaires{{/count}}{{^count=1}}{{count}} nouvelles réponses à vos "
+       "commentaires{{/count}} sur {{site_name}}",
+       R"(Bonjour {{display_name}},
+
+{{#count=1}}Vous avez reçu une nouvelle réponse à vos commentaires sur {{site_name}} :{{/count}}{{^count=1}}Vous avez reçu {{count}} nouvelles réponses à vos commentaires sur {{site_name}}. Voici ce qu'on vous a répondu :{{/count}}
+{{@items}}
+* {{replier_name}}, sur « {{article_title}} » :
+    « {{excerpt}} »
+  Lire et répondre : {{link}}
+{{/items}}{{#more}}
+… et {{#more=1}}une autre réponse vous attend{{/more}}{{^more=1}}{{more}} autres réponses vous attendent{{/more}} sur {{site_name}}.
+{{/more}}
+— L'équipe {{site_name}}
+
+Vous recevez ce récapitulatif parce que vous avez activé les notifications de réponses.
+Choisir sa fréquence : {{settings_link}}
+Le désactiver en un clic : {{unsubscribe_link}}
+)",
+       R"(<p>Bonjour {{display_name}},</p>
+<p>{{#count=1}}Vous avez reçu une nouvelle réponse à vos commentaires sur {{site_name}} :{{/count}}{{^count=1}}Vous avez reçu {{count}} nouvelles réponses à vos commentaires sur {{site_name}}. Voici ce qu'on vous a répondu :{{/count}}</p>
+<ul style="padding-left: 1.2em;">
+{{@items}}<li style="margin-bottom: 1em;"><strong>{{replier_name}}</strong>, sur « {{article_title}} » :
+<blockquote style="margin: 0.3em 0; padding-left: 1em; border-left: 3px solid #ccc; color: #444; white-space: pre-line;">{{excerpt}}</blockquote>
+<a href="{{link}}">Lire et répondre</a></li>
+{{/items}}</ul>
+{{#more}}<p>… et {{#more=1}}une autre réponse vous attend{{/more}}{{^more=1}}{{more}} autres réponses vous attendent{{/more}} sur <a href="{{base_url}}">{{site_name}}</a>.</p>
+{{/more}}<p>— L'équipe {{site_name}}</p>
+<p style="font-size: 0.85em; color: #777;">Vous recevez ce récapitulatif parce que vous avez activé les notifications de réponses. <a href="{{settings_link}}">Choisir sa fréquence</a> ou <a href="{{unsubscribe_link}}">le désactiver en un clic</a>.</p>
+)"},
   };
   return t;
 }

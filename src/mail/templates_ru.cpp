@@ -170,6 +170,59 @@ const std::vector<Template>& TemplatesRu() {
 {{/outcome}}{{#note}}<p>Комментарий модератора: {{note}}</p>
 {{/note}}<p>— Команда {{site_name}}</p>
 )"},
+      {"reply_notice", "{{site_name}}: {{replier_name}} отвечает на ваш комментарий",
+       R"(Здравствуйте, {{display_name}}!
+
+{{replier_name}} отвечает на ваш комментарий к статье «{{article_title}}»:
+
+    «{{excerpt}}»
+
+Прочитать ответ полностью и продолжить разговор можно здесь:
+{{link}}
+
+— Команда {{site_name}}
+
+Вы получаете эти письма, потому что подписались на уведомления об ответах.
+Настроить, как часто они приходят: {{settings_link}}
+Отписаться в один клик: {{unsubscribe_link}}
+)",
+       R"(<p>Здравствуйте, {{display_name}}!</p>
+<p>{{replier_name}} отвечает на ваш комментарий к статье «{{article_title}}»:</p>
+<blockquote style="margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc; color: #444; white-space: pre-line;">{{excerpt}}</blockquote>
+<p><a href="{{link}}">Прочитать ответ и продолжить разговор</a></p>
+<p>— Команда {{site_name}}</p>
+<p style="font-size: 0.85em; color: #777;">Вы получаете эти письма, потому что подписались на уведомления об ответах. <a href="{{settings_link}}">Настроить, как часто они приходят</a> или <a href="{{unsubscribe_link}}">отписаться в один клик</a>.</p>
+)"},
+      {"reply_digest",
+       "{{#count=1}}{{site_name}}: новый ответ на ваш комментарий{{/count}}{{^count=1}}{{site_name}}: новые ответы на "
+       "ваши комментарии ({{count}}){{/count}}",
+       R"(Здравствуйте, {{display_name}}!
+
+{{#count=1}}На ваш комментарий пришёл новый ответ:{{/count}}{{^count=1}}На ваши комментарии пришли новые ответы — всего {{count}}. Вот что вам пишут:{{/count}}
+{{@items}}
+• {{replier_name}}, статья «{{article_title}}»:
+    «{{excerpt}}»
+  Прочитать и ответить: {{link}}
+{{/items}}{{#more}}
+Это ещё не всё: {{#more=1}}ещё один ответ ждёт{{/more}}{{^more=1}}остальные ответы ({{more}}) ждут{{/more}} вас на {{site_name}}.
+{{/more}}
+— Команда {{site_name}}
+
+Вы получаете эту сводку, потому что подписались на уведомления об ответах.
+Настроить, как часто она приходит: {{settings_link}}
+Отписаться в один клик: {{unsubscribe_link}}
+)",
+       R"(<p>Здравствуйте, {{display_name}}!</p>
+<p>{{#count=1}}На ваш комментарий пришёл новый ответ:{{/count}}{{^count=1}}На ваши комментарии пришли новые ответы — всего {{count}}. Вот что вам пишут:{{/count}}</p>
+<ul style="padding-left: 1.2em;">
+{{@items}}<li style="margin-bottom: 1em;"><strong>{{replier_name}}</strong>, статья «{{article_title}}»:
+<blockquote style="margin: 0.3em 0; padding-left: 1em; border-left: 3px solid #ccc; color: #444; white-space: pre-line;">{{excerpt}}</blockquote>
+<a href="{{link}}">Прочитать и ответить</a></li>
+{{/items}}</ul>
+{{#more}}<p>Это ещё не всё: {{#more=1}}ещё один ответ ждёт{{/more}}{{^more=1}}остальные ответы ({{more}}) ждут{{/more}} вас на <a href="{{base_url}}">{{site_name}}</a>.</p>
+{{/more}}<p>— Команда {{site_name}}</p>
+<p style="font-size: 0.85em; color: #777;">Вы получаете эту сводку, потому что подписались на уведомления об ответах. <a href="{{settings_link}}">Настроить, как часто она приходит</a> или <a href="{{unsubscribe_link}}">отписаться в один клик</a>.</p>
+)"},
   };
   return t;
 }

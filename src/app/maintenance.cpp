@@ -18,8 +18,19 @@ Status Maintenance::RunDue() {
     TRIBUNE_TRY(s.Exec("DELETE FROM captcha_used WHERE expires_at < $1", {now}));
     TRIBUNE_TRY(s.Exec("DELETE FROM social_logins WHERE expires_at < $1", {now}));
     TRIBUNE_TRY(s.Exec("DELETE FROM social_signups WHERE expires_at < $1", {now}));
+    // Push messages are kept 30 days for their counts and de-duplication keys, failed deliveries as long.
+    TRIBUNE_TRY(s.Exec("DELETE FROM push_deliveries WHERE state = 'failed' AND message_id IN"
+                       " (SELECT id FROM push_messages WHERE created_at < $1)",
+                       {now - 30 * kDay}));
+    TRIBUNE_TRY(s.Exec("DELETE FROM push_messages WHERE created_at < $1 AND NOT EXISTS"
+                       " (SELECT 1 FROM push_deliveries d WHERE d.message_id = push_messages.id)",
+                       {now - 30 * kDay}));
     return Ok{};
   }));
+  if (s_.notices) {
+    TRIBUNE_ASSIGN(const int digests, s_.notices->SendDigests(*s_.db, now));
+    if (digests > 0) log::Info("reply digests queued", "\"mails\":" + std::to_string(digests));
+  }
   if (purged > 0) log::Info("purge", "\"accounts\":" + std::to_string(purged));
   return Ok{};
 }

@@ -1,5 +1,6 @@
 // Jobs that run on a schedule inside `tribune serve`: the purge of accounts deleted longer ago than the
-// restore period, and the clean-up of expired tokens, captcha signatures and social logins.
+// restore period, the clean-up of expired tokens, captcha signatures, social logins and old push messages, and
+// the daily digests of replies.
 #pragma once
 
 #include <chrono>

@@ -96,6 +96,10 @@ int Serve(CommandContext& ctx) {
   api.sanctions = s.sanctions.get();
   api.queue = s.queue.get();
   api.live = s.live.get();
+  api.push_subscriptions = s.push_subscriptions.get();
+  api.notification_prefs = s.notification_prefs.get();
+  api.breaking = s.breaking.get();
+  api.vapid_public_key = s.vapid_public_key;
   auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
   if (config.GetBool("testing.clock_control")) {
@@ -104,6 +108,7 @@ int Serve(CommandContext& ctx) {
       s.clock.Advance(std::chrono::seconds(seconds));
       TRIBUNE_TRY(maintenance.RunDue());
       (void)s.mail_worker->RunOnce();
+      if (s.push_worker) s.push_worker->Wake();
       return Ok{};
     };
   }
@@ -123,6 +128,7 @@ int Serve(CommandContext& ctx) {
     s.SetBaseUrl(origin);
   }
   s.mail_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("mail.poll_ms"))));
+  if (s.push_worker) s.push_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("push.poll_ms"))));
   maintenance.Start(std::chrono::hours(1));
   log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"");
   std::printf("listening on %s\n", origin.c_str());
@@ -130,6 +136,7 @@ int Serve(CommandContext& ctx) {
   server.Run();
   maintenance.Stop();
   s.mail_worker->Stop();
+  if (s.push_worker) s.push_worker->Stop();
   // Views counted since the last flush, and what the model learned since its last save, go to the database
   // before it closes.
   if (Status st = s.articles->StopViews(); !st.ok()) log::Error("views not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");

@@ -18,12 +18,15 @@ namespace tribune::app {
 
 namespace {
 
-// A secret kept in the database's meta table, made at first start; shared by every server on the database.
-Result<std::string> StoredSecret(storage::Database& db, const std::string& key) {
+// A secret kept in the database's meta table, made at first start by `make`; shared by every server on the database.
+Result<std::string> StoredSecret(storage::Database& db, const std::string& key,
+                                 const std::function<Result<std::string>()>& make = [] {
+                                   return Result<std::string>(RandomToken(32));
+                                 }) {
   auto rows = db.Read("SELECT value FROM meta WHERE key = $1", {key});
   if (!rows.ok()) return std::move(rows).error();
   if (!rows->empty()) return (*rows)[0].Text(0);
-  const std::string fresh = RandomToken(32);
+  TRIBUNE_ASSIGN(const std::string fresh, make());
   TRIBUNE_TRY(db.Write([&](storage::Session& s) -> Status {
     TRIBUNE_TRY(s.Exec("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", {key, fresh}));
     return Ok{};
@@ -69,6 +72,53 @@ Status BuildMail(Services& s) {
   return Ok{};
 }
 
+// Web Push: the VAPID key pair (made at first start, kept in the database), the outbox, the worker, subscriptions.
+Status BuildPush(Services& s) {
+  const Config& c = s.config;
+  if (!c.GetBool("push.enabled")) return Ok{};
+  TRIBUNE_ASSIGN(const std::string stored, StoredSecret(*s.db, "vapid_private_key", []() -> Result<std::string> {
+                   TRIBUNE_ASSIGN(auto pair, notify::GenerateKeyPair());
+                   return Base64UrlEncode(pair.private_key);
+                 }));
+  const auto raw = Base64UrlDecode(stored);
+  if (!raw) return MakeError(ErrorCode::kUnavailable, "meta.vapid_private_key is not base64url");
+  TRIBUNE_ASSIGN(auto pair, notify::KeyPairFromPrivate(*raw));
+  s.vapid_public_key = Base64UrlEncode(pair.public_key);
+  std::string subject = c.GetString("push.subject");
+  if (subject.empty()) subject = "mailto:" + c.GetString("mail.from_address");
+  if (subject.rfind("mailto:", 0) != 0 && subject.rfind("https://", 0) != 0) {
+    return MakeError(ErrorCode::kBadRequest, "push.subject must start with mailto: or https://");
+  }
+  s.vapid = std::make_unique<notify::VapidSigner>(std::move(pair), subject);
+  s.push_outbox = std::make_unique<notify::PushOutbox>(s.clock, *s.ids);
+  notify::PushClientOptions po;
+  po.allow_localhost = c.GetBool("push.allow_localhost");
+  po.connect_timeout_ms = std::max<int64_t>(100, c.GetInt("push.connect_timeout_ms"));
+  po.timeout_ms = std::max<int64_t>(po.connect_timeout_ms, c.GetInt("push.timeout_ms"));
+  po.user_agent = "Tribune (" + c.GetString("site.name") + ")";
+  s.push_client = notify::MakeCurlPushClient(po);
+  notify::PushWorkerOptions wo;
+  wo.concurrency = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("push.concurrency"), 1, 10'000));
+  wo.per_origin = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("push.per_service"), 1, 10'000));
+  wo.max_attempts = static_cast<int>(std::clamp<int64_t>(c.GetInt("push.max_attempts"), 1, 100));
+  wo.base_delay = std::chrono::seconds(std::max<int64_t>(1, c.GetInt("push.retry_base_seconds")));
+  wo.max_delay = std::chrono::seconds(std::max<int64_t>(1, c.GetInt("push.retry_max_seconds")));
+  s.push_worker = std::make_unique<notify::PushWorker>(*s.db, s.clock, *s.vapid, *s.push_client, wo);
+  notify::SubscriptionOptions so;
+  so.endpoints.allow_localhost = po.allow_localhost;
+  so.endpoints.hosts = c.GetList("push.endpoint_hosts");
+  so.max_per_account = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("push.max_devices"), 1, 1000));
+  so.languages.clear();
+  so.languages.push_back(c.GetString("site.default_edition"));
+  for (const auto& e : c.GetList("site.editions")) {
+    if (std::find(so.languages.begin(), so.languages.end(), e) == so.languages.end()) so.languages.push_back(e);
+  }
+  so.article_exists = [articles = s.articles.get()](int64_t id) { return articles->Get(id).ok(); };
+  s.push_subscriptions = std::make_unique<notify::SubscriptionService>(*s.db, s.clock, *s.ids, std::move(so));
+  s.breaking = std::make_unique<notify::BreakingNews>(*s.db, *s.push_outbox);
+  return Ok{};
+}
+
 // "id|Display name|issuer|client id" entries, secrets as "id=secret".
 Result<std::vector<oidc::ProviderConfig>> SocialProviders(const Config& c) {
   std::vector<oidc::ProviderConfig> out;
@@ -107,6 +157,7 @@ void Services::SetBaseUrl(const std::string& url) {
   if (accounts) accounts->SetBaseUrl(url);
   if (social) social->SetRedirectBase(url);
   if (moderation) moderation->SetBaseUrl(url);
+  if (notices) notices->SetBaseUrl(url);
   if (sanctions) sanctions->SetBaseUrl(url);
 }
 
@@ -233,6 +284,19 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   s->articles = std::make_unique<news::ArticleService>(*s->db, s->clock, *s->ids, edition);
   TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
 
+  TRIBUNE_TRY(BuildPush(*s));
+  TRIBUNE_ASSIGN(auto unsubscribe_key, StoredSecret(*s->db, "unsubscribe_hmac_key"));
+  s->notification_prefs = std::make_unique<notify::PreferenceService>(*s->db, s->clock, unsubscribe_key);
+  discussion::NoticeOptions nopt;
+  nopt.push = s->push_outbox.get();
+  nopt.mail = s->outbox.get();
+  nopt.prefs = s->notification_prefs.get();
+  nopt.base_url = c.GetString("site.base_url");
+  nopt.follow_window_us = std::max<int64_t>(1, c.GetInt("notifications.follow_window_minutes")) * 60 * 1'000'000;
+  nopt.digest_hour = static_cast<int>(std::clamp<int64_t>(c.GetInt("notifications.digest_hour"), 0, 23));
+  nopt.digest_max_items = static_cast<int>(std::clamp<int64_t>(c.GetInt("notifications.digest_max_items"), 1, 200));
+  s->notices = std::make_unique<discussion::Notices>(s->clock, std::move(nopt));
+
   // The behaviour window comes back from the event log before the first post is checked against it.
   auto behaviour = BehaviourOptionsFrom(c);
   if (!behaviour.ok()) return std::move(behaviour).error();
@@ -251,6 +315,7 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   dopt.language = edition;
   dopt.edition = edition;
   dopt.page_max = static_cast<int>(c.GetInt("comments.page_max"));
+  dopt.notices = s->notices.get();
   // The minimal engine knows no behaviour rules: then nothing is recorded either.
   if (c.GetString("moderation.engine") == "rules") dopt.monitor = s->monitor.get();
   s->comments = std::make_unique<discussion::CommentService>(*s->db, s->clock, *s->ids, *s->engine, dopt);

@@ -16,6 +16,7 @@
 #include "common/ids.hpp"
 #include "discussion/discussion.hpp"
 #include "discussion/moderation.hpp"
+#include "discussion/notices.hpp"
 #include "discussion/queue.hpp"
 #include "discussion/reports.hpp"
 #include "http/live.hpp"
@@ -23,6 +24,9 @@
 #include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
+#include "notify/breaking.hpp"
+#include "notify/prefs.hpp"
+#include "notify/push.hpp"
 #include "storage/database.hpp"
 
 namespace tribune::app {
@@ -38,6 +42,16 @@ struct Services {
   std::unique_ptr<mail::Outbox> outbox;
   std::unique_ptr<mail::OutboxWorker> mail_worker;  // started by serve
   std::unique_ptr<accounts::Altcha> captcha;
+  // Notifications: Web Push (nullptr members when push.enabled = false) and e-mail notice choices.
+  std::string vapid_public_key;  // base64url
+  std::unique_ptr<notify::VapidSigner> vapid;
+  std::unique_ptr<notify::PushOutbox> push_outbox;
+  std::unique_ptr<notify::PushClient> push_client;
+  std::unique_ptr<notify::PushWorker> push_worker;  // started by serve
+  std::unique_ptr<notify::SubscriptionService> push_subscriptions;
+  std::unique_ptr<notify::BreakingNews> breaking;
+  std::unique_ptr<notify::PreferenceService> notification_prefs;
+  std::unique_ptr<discussion::Notices> notices;  // reply notices and followers; before the comments that call it
   std::unique_ptr<news::ArticleService> articles;
   std::unique_ptr<moderation::behaviour::BehaviourMonitor> monitor;  // declared before the engine that reads it
   std::unique_ptr<ModelKeeper> model;  // the edition's online model, learning from moderators' decisions

@@ -3,6 +3,7 @@
 #include "common/cursor.hpp"
 #include "common/random.hpp"
 #include "discussion/discussion.hpp"
+#include "discussion/notices.hpp"
 #include "text/markdown.hpp"
 
 namespace tribune::discussion {
@@ -110,6 +111,9 @@ Result<PostResult> CommentService::Post(const Actor& actor, int64_t article_id, 
         {article_id, result.id, parent, actor.account_id, body, html, result.status, now}));
     if (result.status == "published") {
       TRIBUNE_TRY(s.Exec("UPDATE articles SET comment_count = comment_count + 1 WHERE id = $1", {article_id}));
+      if (options_.notices != nullptr) {
+        TRIBUNE_TRY(options_.notices->OnPublished(s, {result.id, article_id, parent_id, actor.account_id, body}, now));
+      }
     }
     if (!decision.findings.empty()) {
       TRIBUNE_TRY(s.Exec(

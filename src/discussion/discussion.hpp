@@ -22,6 +22,8 @@
 
 namespace tribune::discussion {
 
+class Notices;  // discussion/notices.hpp
+
 struct CommentView {
   int64_t id = 0;
   int64_t article_id = 0;
@@ -84,6 +86,8 @@ struct DiscussionOptions {
   // The edition's behaviour monitor (flash_mob, flood, trolling), or nullptr. Every post is checked
   // against it and recorded in it (and in table moderation_window); the engine must hold the same one.
   moderation::behaviour::BehaviourState* monitor = nullptr;
+  // Who hears about a comment that becomes public (reply notices, followers), or nullptr.
+  Notices* notices = nullptr;
 };
 
 class CommentService {
@@ -123,6 +127,7 @@ class CommentService {
 
   // Who hears about comments whose public face changed (the live streams); nullptr: nobody. Set before serving.
   void SetEvents(CommentEvents* events) { events_.store(events, std::memory_order_release); }
+  Notices* notices() const { return options_.notices; }
   bool HasEvents() const { return events_.load(std::memory_order_acquire) != nullptr; }
   // After a commit: tells the observer, if any. Other services that change comments call it too.
   void Notify(int64_t article_id, int64_t comment_id, CommentEvent::Kind kind);

@@ -6,6 +6,7 @@
 #include "common/random.hpp"
 #include "discussion/behaviour_log.hpp"
 #include "discussion/moderation.hpp"
+#include "discussion/notices.hpp"
 #include "discussion/reports.hpp"
 #include "moderation/policy.hpp"
 
@@ -41,7 +42,7 @@ Status ModerationService::ValidateDecision(const std::string& action, std::strin
 
 Result<bool> ModerationService::Apply(storage::Session& s, const Actor& moderator, int64_t comment_id, bool approve,
                                       const std::string& rule, Change& change, int64_t now) {
-  auto rows = s.Query("SELECT article_id, author_id, status, body FROM comments WHERE id = $1", {comment_id});
+  auto rows = s.Query("SELECT article_id, author_id, status, body, parent_id FROM comments WHERE id = $1", {comment_id});
   if (!rows.ok()) return std::move(rows).error();
   if (rows->empty()) return MakeError(ErrorCode::kNotFound, "No such comment.");
   const auto& r = (*rows)[0];
@@ -56,6 +57,11 @@ Result<bool> ModerationService::Apply(storage::Session& s, const Actor& moderato
     if (delta != 0) {
       TRIBUNE_TRY(s.Exec("UPDATE articles SET comment_count = comment_count + $2 WHERE id = $1",
                          {change.article_id, delta}));
+    }
+    // A held reply that a moderator lets through is news to the reader it answers, as if posted now.
+    if (new_status == "published" && comments_.notices() != nullptr) {
+      TRIBUNE_TRY(comments_.notices()->OnPublished(
+          s, {comment_id, change.article_id, r.OptInt(4), change.author_id, change.body}, now));
     }
   }
   // A decision settles what readers reported about the comment.

@@ -23,6 +23,15 @@
 namespace tribune::http {
 
 class LiveHub;  // http/live.hpp
+}  // namespace tribune::http
+
+namespace tribune::notify {
+class SubscriptionService;  // notify/push.hpp
+class PreferenceService;    // notify/prefs.hpp
+class BreakingNews;         // notify/breaking.hpp
+}  // namespace tribune::notify
+
+namespace tribune::http {
 
 struct ApiContext {
   accounts::AccountService& accounts;
@@ -45,6 +54,10 @@ struct ApiContext {
   accounts::SanctionService* sanctions = nullptr;  // blocks and appeals
   discussion::QueueService* queue = nullptr;      // the moderators' queue
   LiveHub* live = nullptr;                        // GET /api/v1/articles/{id}/live; nullptr: 404
+  notify::SubscriptionService* push_subscriptions = nullptr;  // Web Push; nullptr: the push API answers 404
+  notify::PreferenceService* notification_prefs = nullptr;    // e-mail notice choices, unsubscribe links
+  notify::BreakingNews* breaking = nullptr;                    // POST /api/v1/push/breaking
+  std::string vapid_public_key;                                // base64url, 65 bytes decoded
   // Moves the clock forward and runs due jobs (config testing.clock_control); nullptr otherwise.
   std::function<Status(int64_t advance_seconds)> advance_clock;
 };
@@ -62,6 +75,7 @@ void RegisterSanctionRoutes(Router& router, ApiContext& ctx);
 void RegisterQueueRoutes(Router& router, ApiContext& ctx);
 void RegisterAuditRoutes(Router& router, ApiContext& ctx);
 void RegisterLiveRoutes(Router& router, ApiContext& ctx);
+void RegisterPushRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -77,6 +91,7 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterQueueRoutes(router, ctx);
   RegisterAuditRoutes(router, ctx);
   RegisterLiveRoutes(router, ctx);
+  RegisterPushRoutes(router, ctx);
 }
 
 // The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.

@@ -103,6 +103,7 @@ Status BuildPush(Services& s) {
   wo.max_attempts = static_cast<int>(std::clamp<int64_t>(c.GetInt("push.max_attempts"), 1, 100));
   wo.base_delay = std::chrono::seconds(std::max<int64_t>(1, c.GetInt("push.retry_base_seconds")));
   wo.max_delay = std::chrono::seconds(std::max<int64_t>(1, c.GetInt("push.retry_max_seconds")));
+  wo.lease = std::chrono::seconds(std::max<int64_t>(120, 5 * po.timeout_ms / 1000 + 1));
   s.push_worker = std::make_unique<notify::PushWorker>(*s.db, s.clock, *s.vapid, *s.push_client, wo);
   notify::SubscriptionOptions so;
   so.endpoints.allow_localhost = po.allow_localhost;

@@ -126,7 +126,9 @@ class CurlPushClient final : public PushClient {
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    // Over TLS, wait for an HTTP/2 connection being set up rather than open another (push services multiplex);
+    // plain http (a local service in tests) is HTTP/1.1, where waiting would serialise the requests.
+    if (request.endpoint.rfind("https://", 0) == 0) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, t.get());
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, OnHeader);

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -204,6 +205,9 @@ struct PushWorkerOptions {
   std::chrono::seconds max_delay{3600};
   std::chrono::seconds max_retry_after{86'400};
   double jitter = 0.5;
+  // A claimed delivery belongs to its worker this long; then another worker may send it again (the first died).
+  // Claims hold up to 4 × per_origin deliveries of one service, so this must exceed 4 request timeouts.
+  std::chrono::seconds lease{120};
 };
 
 struct PushStats {
@@ -229,11 +233,23 @@ class PushWorker {
   PushStats Totals() const;
 
  private:
-  struct InFlight;
+  struct Held;  // a claimed delivery, queued or in flight
+  // Claims up to `limit` due deliveries (skipping services that already hold their share) into the queue.
   Result<size_t> Claim(size_t limit, int64_t now);
-  Status Record(std::vector<std::pair<int64_t, PushResponse>> done);
-  // What finished: the requests that could not be sent, then what the client answers within one poll.
-  std::vector<std::pair<int64_t, PushResponse>> Collect();
+  // Submits queued deliveries while slots are free: `concurrency` in all, `per_origin` to one service.
+  void Pump(int64_t now);
+  // Takes what finished (the deliveries that could not be sent, then what the client answers) without waiting
+  // longer than the outcomes in hand may wait for their commit.
+  void Step();
+  struct Done;
+  // Releases the finished deliveries' slots at once; their outcomes wait in finished_ for Flush.
+  void Finish(std::vector<std::pair<int64_t, PushResponse>> done);
+  // Commits the finished outcomes beside the next rounds of sending, once there are many or the oldest has
+  // waited kGather (or `force`).
+  Status Flush(bool force);
+  Status Commit(std::vector<Done>& outcomes, int64_t now);
+  // Waits for the commit in progress, if any, and returns its status.
+  Status Settle();
   void Loop(std::chrono::milliseconds poll);
 
   storage::Database& db_;
@@ -241,9 +257,15 @@ class PushWorker {
   VapidSigner& signer_;
   PushClient& client_;
   PushWorkerOptions options_;
-  std::map<int64_t, std::unique_ptr<InFlight>> in_flight_;  // by delivery id; worker thread only
-  std::map<std::string, size_t> per_origin_;                // in flight per origin; worker thread only
-  std::vector<std::pair<int64_t, PushResponse>> unsent_;    // claimed but not sendable; worker thread only
+  // Worker thread only:
+  std::map<int64_t, std::unique_ptr<Held>> held_;             // by delivery id
+  std::vector<int64_t> queue_;                                // claimed, not yet submitted, oldest first
+  std::map<std::string, size_t> held_per_origin_;             // queued + in flight
+  std::map<std::string, size_t> sending_per_origin_;          // in flight
+  std::vector<std::pair<int64_t, PushResponse>> unsent_;      // claimed but not sendable
+  std::vector<Done> finished_;                                // outcomes not yet committed
+  std::chrono::steady_clock::time_point first_finished_;
+  std::future<Status> recording_;                             // the outcomes being committed
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

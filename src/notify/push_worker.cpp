@@ -2,6 +2,8 @@
 // PushClient, record the outcomes in batches.
 #include <algorithm>
 #include <array>
+#include <future>
+#include <memory>
 #include <random>
 #include <unordered_map>
 
@@ -13,10 +15,12 @@ namespace tribune::notify {
 
 namespace {
 
-// A claimed delivery belongs to its worker this long; then another worker may send it again (the first died).
-constexpr int64_t kLeaseMicros = 2LL * 60 * 1'000'000;
-// Outcomes are written in batches: at most this many, or whatever finished within one poll.
-constexpr size_t kRecordBatch = 512;
+// Outcomes are written in batches: at most this many, gathered for at most kGather after the first.
+constexpr size_t kRecordBatch = 1024;
+constexpr auto kGather = std::chrono::milliseconds(20);
+// A service may hold this many times its share of slots in claimed deliveries (queued + in flight): enough to
+// keep its slots busy between claims, few enough that a hanging one's backlog is sent within its lease.
+constexpr size_t kHoldFactor = 4;
 
 double JitterUnit() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -42,12 +46,17 @@ Outcome Classify(const PushResponse& r) {
 
 }  // namespace
 
-struct PushWorker::InFlight {
+struct PushWorker::Held {
   int64_t delivery_id = 0;
   int64_t message_id = 0;
   int64_t subscription_id = 0;
   int64_t attempts = 0;
   std::string origin;
+  std::string endpoint;
+  std::string p256dh;
+  std::string auth;
+  std::shared_ptr<const Message> message;  // nullptr: the message row is gone
+  bool sending = false;
 };
 
 PushWorker::PushWorker(storage::Database& db, const Clock& clock, VapidSigner& signer, PushClient& client,
@@ -61,29 +70,26 @@ PushWorker::PushWorker(storage::Database& db, const Clock& clock, VapidSigner& s
 PushWorker::~PushWorker() { Stop(); }
 
 Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
-  struct Row {
-    int64_t id, message_id, subscription_id, attempts;
-    std::string endpoint, origin, p256dh, auth;
-  };
-  std::vector<Row> claimed;
-  std::unordered_map<int64_t, Message> messages;
+  if (limit == 0) return size_t{0};
+  const size_t hold_cap = options_.per_origin * kHoldFactor;
+  const int64_t lease = std::chrono::duration_cast<std::chrono::microseconds>(options_.lease).count();
+  std::vector<std::unique_ptr<Held>> claimed;
   int64_t abandoned = 0;
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
     claimed.clear();
-    messages.clear();
     // A delivery whose last permitted attempt died mid-send is not tried again.
     TRIBUNE_ASSIGN(abandoned, s.Exec("UPDATE push_deliveries SET state = 'failed', last_error = 'lease expired on the"
                                      " last attempt' WHERE state = 'sending' AND next_attempt_at <= $1 AND attempts >= $2",
                                      {now, int64_t{options_.max_attempts}}));
-    // Services already at their share of slots wait; everyone else's deliveries go ahead of them.
+    // Services already holding their share wait; everyone else's deliveries go ahead of them.
     std::string sql =
         "SELECT d.id, d.message_id, d.subscription_id, d.attempts, s.endpoint, s.origin, s.p256dh, s.auth"
         " FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id"
         " WHERE d.state IN ('pending', 'sending') AND d.next_attempt_at <= $1";
     storage::Params params{now, static_cast<int64_t>(limit)};
     std::string full;
-    for (const auto& [origin, n] : per_origin_) {
-      if (n < options_.per_origin) continue;
+    for (const auto& [origin, n] : held_per_origin_) {
+      if (n < hold_cap) continue;
       params.push_back(origin);
       full += (full.empty() ? "" : ", ") + std::string("$") + std::to_string(params.size());
     }
@@ -91,22 +97,35 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
     sql += " ORDER BY d.next_attempt_at, d.id LIMIT $2";
     TRIBUNE_ASSIGN(storage::Rows rows, s.Query(sql, params));
     std::unordered_map<std::string, size_t> taken;
+    std::unordered_map<int64_t, std::shared_ptr<const Message>> messages;
     for (const auto& r : rows) {
       const std::string& origin = r.Text(5);
-      auto it = per_origin_.find(origin);
-      const size_t busy = (it == per_origin_.end() ? 0 : it->second) + taken[origin];
-      if (busy >= options_.per_origin) continue;
+      if (held_.count(r.Int(0)) != 0) continue;  // ours already, queued past its lease: not a second copy
+      auto it = held_per_origin_.find(origin);
+      if ((it == held_per_origin_.end() ? 0 : it->second) + taken[origin] >= hold_cap) continue;
       ++taken[origin];
-      claimed.push_back({r.Int(0), r.Int(1), r.Int(2), r.Int(3) + 1, r.Text(4), r.Text(5), r.Text(6), r.Text(7)});
-    }
-    for (const Row& c : claimed) {
+      auto h = std::make_unique<Held>();
+      h->delivery_id = r.Int(0);
+      h->message_id = r.Int(1);
+      h->subscription_id = r.Int(2);
+      h->attempts = r.Int(3) + 1;
+      h->endpoint = r.Text(4);
+      h->origin = origin;
+      h->p256dh = r.Text(6);
+      h->auth = r.Text(7);
       TRIBUNE_TRY(s.Exec("UPDATE push_deliveries SET state = 'sending', attempts = $2, next_attempt_at = $3"
                          " WHERE id = $1",
-                         {c.id, c.attempts, now + kLeaseMicros}));
-      if (messages.count(c.message_id) != 0) continue;
-      TRIBUNE_ASSIGN(storage::Rows m, s.Query("SELECT payload, ttl_seconds, urgency, topic FROM push_messages"
-                                              " WHERE id = $1", {c.message_id}));
-      if (!m.empty()) messages[c.message_id] = {m[0].Text(0), m[0].Int(1), m[0].Text(2), m[0].Text(3)};
+                         {h->delivery_id, h->attempts, now + lease}));
+      auto m = messages.find(h->message_id);
+      if (m == messages.end()) {
+        TRIBUNE_ASSIGN(storage::Rows mr, s.Query("SELECT payload, ttl_seconds, urgency, topic FROM push_messages"
+                                                 " WHERE id = $1", {h->message_id}));
+        std::shared_ptr<const Message> loaded;
+        if (!mr.empty()) loaded = std::make_shared<const Message>(Message{mr[0].Text(0), mr[0].Int(1), mr[0].Text(2), mr[0].Text(3)});
+        m = messages.emplace(h->message_id, std::move(loaded)).first;
+      }
+      h->message = m->second;
+      claimed.push_back(std::move(h));
     }
     return Ok{};
   }));
@@ -114,64 +133,106 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
     std::lock_guard lock(mu_);
     totals_.failed += abandoned;
   }
-
-  const int64_t now_unix = now / 1'000'000;
-  for (Row& c : claimed) {
-    auto flight = std::make_unique<InFlight>(InFlight{c.id, c.message_id, c.subscription_id, c.attempts, c.origin});
-    ++per_origin_[c.origin];
-    in_flight_[c.id] = std::move(flight);
-    auto message = messages.find(c.message_id);
-    auto p256dh = Base64UrlDecode(c.p256dh);
-    auto auth = Base64UrlDecode(c.auth);
-    Result<std::string> body = MakeError(ErrorCode::kBadRequest, "the message is gone");
-    if (message != messages.end() && p256dh && auth) body = Encrypt(*p256dh, *auth, message->second.payload);
-    Result<std::string> authorization = signer_.Authorization(c.origin, now_unix);
-    if (!body.ok() || !authorization.ok()) {
-      // Not sendable as stored (keys the browser never gave, a lost message): answer it as a refusal.
-      const std::string why = !body.ok() ? body.error().message : authorization.error().message;
-      unsent_.emplace_back(c.id, PushResponse{-1, "not sendable: " + why, -1});
-      log::Warn("push not sendable", "\"delivery\":" + std::to_string(c.id) + ",\"error\":\"" + log::JsonEscape(why) + "\"");
-      continue;
-    }
-    PushRequest req;
-    req.delivery_id = c.id;
-    req.endpoint = std::move(c.endpoint);
-    req.origin = c.origin;
-    req.headers = {"Content-Type: application/octet-stream", "Content-Encoding: aes128gcm",
-                   "TTL: " + std::to_string(message->second.ttl), "Urgency: " + message->second.urgency,
-                   "Authorization: " + *authorization};
-    if (!message->second.topic.empty()) req.headers.push_back("Topic: " + message->second.topic);
-    req.body = std::move(body).value();
-    client_.Submit(std::move(req));
+  for (auto& h : claimed) {
+    ++held_per_origin_[h->origin];
+    queue_.push_back(h->delivery_id);
+    held_[h->delivery_id] = std::move(h);
   }
   return claimed.size();
 }
 
-Status PushWorker::Record(std::vector<std::pair<int64_t, PushResponse>> done) {
-  struct Done {
-    InFlight flight;
-    PushResponse response;
-    Outcome outcome;
-  };
-  std::vector<Done> outcomes;
-  outcomes.reserve(done.size());
-  for (auto& [id, response] : done) {
-    auto it = in_flight_.find(id);
-    if (it == in_flight_.end()) continue;
-    auto origin = per_origin_.find(it->second->origin);
-    if (origin != per_origin_.end() && --origin->second == 0) per_origin_.erase(origin);
-    const Outcome outcome = Classify(response);
-    outcomes.push_back({*it->second, std::move(response), outcome});
-    in_flight_.erase(it);
+void PushWorker::Pump(int64_t now) {
+  const int64_t now_unix = now / 1'000'000;
+  size_t sending = client_.InFlight();
+  std::vector<int64_t> rest;
+  rest.reserve(queue_.size());
+  for (int64_t id : queue_) {
+    Held& h = *held_.at(id);
+    size_t& busy = sending_per_origin_[h.origin];
+    if (sending >= options_.concurrency || busy >= options_.per_origin) {
+      rest.push_back(id);
+      continue;
+    }
+    // Encrypted at the last moment: the CPU work spreads over the run instead of stalling the claim.
+    const auto p256dh = Base64UrlDecode(h.p256dh);
+    const auto auth = Base64UrlDecode(h.auth);
+    Result<std::string> body = MakeError(ErrorCode::kBadRequest, "the message is gone");
+    if (h.message && p256dh && auth) body = Encrypt(*p256dh, *auth, h.message->payload);
+    Result<std::string> authorization = signer_.Authorization(h.origin, now_unix);
+    h.sending = true;
+    ++busy;
+    if (!body.ok() || !authorization.ok()) {
+      // Not sendable as stored (keys no browser gives, a lost message): a refusal that no retry would change.
+      const std::string why = !body.ok() ? body.error().message : authorization.error().message;
+      unsent_.emplace_back(id, PushResponse{-1, "not sendable: " + why, -1});
+      log::Warn("push not sendable", "\"delivery\":" + std::to_string(id) + ",\"error\":\"" + log::JsonEscape(why) + "\"");
+      continue;
+    }
+    PushRequest req;
+    req.delivery_id = id;
+    req.endpoint = h.endpoint;
+    req.origin = h.origin;
+    req.headers = {"Content-Type: application/octet-stream", "Content-Encoding: aes128gcm",
+                   "TTL: " + std::to_string(h.message->ttl), "Urgency: " + h.message->urgency,
+                   "Authorization: " + *authorization};
+    if (!h.message->topic.empty()) req.headers.push_back("Topic: " + h.message->topic);
+    req.body = std::move(body).value();
+    client_.Submit(std::move(req));
+    ++sending;
   }
-  if (outcomes.empty()) return Ok{};
+  queue_ = std::move(rest);
+}
+
+struct PushWorker::Done {
+  std::unique_ptr<Held> flight;
+  PushResponse response;
+  Outcome outcome;
+};
+
+Status PushWorker::Settle() {
+  if (!recording_.valid()) return Ok{};
+  return recording_.get();
+}
+
+void PushWorker::Finish(std::vector<std::pair<int64_t, PushResponse>> done) {
+  const auto release = [](std::map<std::string, size_t>& counts, const std::string& origin) {
+    auto it = counts.find(origin);
+    if (it != counts.end() && --it->second == 0) counts.erase(it);
+  };
+  for (auto& [id, response] : done) {
+    auto it = held_.find(id);
+    if (it == held_.end()) continue;
+    release(held_per_origin_, it->second->origin);
+    if (it->second->sending) release(sending_per_origin_, it->second->origin);
+    const Outcome outcome = Classify(response);
+    if (finished_.empty()) first_finished_ = std::chrono::steady_clock::now();
+    finished_.push_back({std::move(it->second), std::move(response), outcome});
+    held_.erase(it);
+  }
+}
+
+Status PushWorker::Flush(bool force) {
+  if (finished_.empty()) return Ok{};
+  if (!force && finished_.size() < kRecordBatch && std::chrono::steady_clock::now() - first_finished_ < kGather) {
+    return Ok{};
+  }
+  // The commit runs beside the next rounds of sending (one at a time): waiting for the disk would leave every
+  // slot idle. The rows stay 'sending' under their lease until it lands, so nothing is claimed twice meanwhile.
+  Status previous = Settle();
+  auto outcomes = std::make_shared<std::vector<Done>>(std::move(finished_));
+  finished_.clear();
   const int64_t now = clock_.NowMicros();
+  recording_ = std::async(std::launch::async, [this, outcomes, now] { return Commit(*outcomes, now); });
+  return previous;
+}
+
+Status PushWorker::Commit(std::vector<Done>& outcomes, int64_t now) {
   PushStats round;
   Status st = db_.Write([&](storage::Session& s) -> Status {
     round = {};
     std::unordered_map<int64_t, std::array<int64_t, 3>> per_message;  // delivered, expired, failed
     for (const Done& d : outcomes) {
-      const auto& f = d.flight;
+      const Held& f = *d.flight;
       // Only while the lease is ours: a delivery reclaimed after its lease has a higher attempt count.
       const storage::Params mine{f.delivery_id, f.attempts};
       switch (d.outcome) {
@@ -244,13 +305,13 @@ Status PushWorker::Record(std::vector<std::pair<int64_t, PushResponse>> done) {
   }
   for (const Done& d : outcomes) {
     if (d.outcome == Outcome::kDelivered) continue;
-    const std::string fields = "\"delivery\":" + std::to_string(d.flight.delivery_id) + ",\"origin\":\"" +
-                               log::JsonEscape(d.flight.origin) + "\",\"status\":" + std::to_string(d.response.status) +
-                               ",\"attempt\":" + std::to_string(d.flight.attempts) + ",\"detail\":\"" +
+    const std::string fields = "\"delivery\":" + std::to_string(d.flight->delivery_id) + ",\"origin\":\"" +
+                               log::JsonEscape(d.flight->origin) + "\",\"status\":" + std::to_string(d.response.status) +
+                               ",\"attempt\":" + std::to_string(d.flight->attempts) + ",\"detail\":\"" +
                                log::JsonEscape(d.response.detail.substr(0, 200)) + "\"";
     if (d.outcome == Outcome::kGone) {
       log::Info("push subscription gone", fields);
-    } else if (d.outcome == Outcome::kRetry && d.flight.attempts < options_.max_attempts) {
+    } else if (d.outcome == Outcome::kRetry && d.flight->attempts < options_.max_attempts) {
       log::Warn("push deferred", fields);
     } else {
       log::Error("push failed", fields);
@@ -259,29 +320,38 @@ Status PushWorker::Record(std::vector<std::pair<int64_t, PushResponse>> done) {
   return Ok{};
 }
 
-std::vector<std::pair<int64_t, PushResponse>> PushWorker::Collect() {
+void PushWorker::Step() {
   std::vector<std::pair<int64_t, PushResponse>> done = std::move(unsent_);
   unsent_.clear();
-  while (done.size() < kRecordBatch && client_.InFlight() > 0) {
-    auto got = client_.Poll(std::chrono::milliseconds(done.empty() ? 50 : 0));
-    if (got.empty()) break;
-    for (auto& g : got) done.push_back(std::move(g));
+  if (client_.InFlight() > 0) {
+    // Wait for answers only as long as the outcomes already in hand may wait for their commit.
+    auto wait = std::chrono::milliseconds(done.empty() ? 50 : 0);
+    if (!finished_.empty()) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          first_finished_ + kGather - std::chrono::steady_clock::now());
+      wait = std::clamp(left, std::chrono::milliseconds(0), wait);
+    }
+    for (auto& g : client_.Poll(wait)) done.push_back(std::move(g));
   }
-  return done;
+  Finish(std::move(done));
 }
 
 Result<PushStats> PushWorker::RunOnce() {
+  TRIBUNE_TRY(Settle());
   const PushStats before = Totals();
   // Each claimed delivery leaves the due set (delivered, gone, failed, or due again strictly later), so this ends.
   for (;;) {
-    const size_t free = options_.concurrency - std::min(options_.concurrency, in_flight_.size());
     size_t claimed = 0;
-    if (free > 0) {
-      TRIBUNE_ASSIGN(claimed, Claim(free, clock_.NowMicros()));
+    if (held_.size() < options_.concurrency * 2) {
+      TRIBUNE_ASSIGN(claimed, Claim(options_.concurrency * kHoldFactor - held_.size(), clock_.NowMicros()));
     }
-    if (claimed == 0 && in_flight_.empty()) break;
-    TRIBUNE_TRY(Record(Collect()));
+    if (claimed == 0 && held_.empty()) break;
+    Pump(clock_.NowMicros());
+    Step();
+    TRIBUNE_TRY(Flush(false));
   }
+  TRIBUNE_TRY(Flush(true));
+  TRIBUNE_TRY(Settle());
   const PushStats after = Totals();
   return PushStats{after.delivered - before.delivered, after.retried - before.retried,
                    after.expired - before.expired, after.failed - before.failed};
@@ -324,40 +394,46 @@ void PushWorker::Loop(std::chrono::milliseconds poll) {
   auto last_claim = std::chrono::steady_clock::time_point{};
   bool due = true;  // the database may hold due deliveries
   for (;;) {
+    bool stopping = false;
     {
       std::unique_lock lock(mu_);
-      if (stop_) return;
-      if (woken_) {
-        woken_ = false;
-        due = true;
-      }
-      if (!due && in_flight_.empty()) {
+      if (!stop_ && !due && held_.empty()) {
         cv_.wait_for(lock, poll, [this] { return stop_ || woken_; });
-        if (stop_) return;
-        woken_ = false;
         due = true;
       }
+      stopping = stop_;
+      if (woken_) due = true;
+      woken_ = false;
+    }
+    if (stopping) {
+      Status flushed = Flush(true);
+      if (Status st = Settle(); !flushed.ok() || !st.ok()) {
+        log::Error("push worker record failed", "\"error\":\"" +
+                                                     log::JsonEscape((flushed.ok() ? st : flushed).error().message) + "\"");
+      }
+      return;
     }
     const auto now = std::chrono::steady_clock::now();
     if (now - last_claim >= poll) due = true;
-    const size_t free = options_.concurrency - std::min(options_.concurrency, in_flight_.size());
-    if (due && free > 0) {
+    // Keep a claimed backlog of up to kHoldFactor × concurrency, topped up when it falls under half of that.
+    const size_t target = options_.concurrency * kHoldFactor;
+    if (due && held_.size() <= target / 2) {
       last_claim = now;
-      auto n = Claim(free, clock_.NowMicros());
+      const size_t want = target - held_.size();
+      auto n = Claim(want, clock_.NowMicros());
       if (!n.ok()) {
         log::Error("push worker claim failed", "\"error\":\"" + log::JsonEscape(n.error().message) + "\"");
         due = false;
-      } else if (*n < free) {
-        due = false;  // nothing more is due (or only for busy services) until a slot frees or time passes
+      } else if (*n < want) {
+        due = false;  // nothing more is due (or only for services holding their share) until time passes
       }
     }
-    if (in_flight_.empty()) continue;
-    std::vector<std::pair<int64_t, PushResponse>> done = Collect();
-    if (!done.empty()) {
-      due = due || per_origin_.size() > 0;
-      Status st = Record(std::move(done));
-      if (!st.ok()) log::Error("push worker record failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
-    }
+    Pump(clock_.NowMicros());
+    const size_t before = held_.size();
+    Step();
+    if (held_.size() < before) due = true;  // slots freed: services that were held back may be claimed again
+    Status st = Flush(held_.empty());
+    if (!st.ok()) log::Error("push worker record failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   }
 }
 

@@ -119,6 +119,24 @@ Result<std::string> AccountService::ExportJson(int64_t account_id) {
                                                  {"user_agent", r.Text(3)}};
                            }));
 
+    // Notification choices and the browsers that receive pushes (their endpoints are personal data).
+    TRIBUNE_ASSIGN(auto prefs, s.Query("SELECT email_replies FROM notification_prefs WHERE account_id = $1", {account_id}));
+    out["email_replies"] = prefs.empty() ? std::string("off") : prefs[0].Text(0);
+    {
+      TRIBUNE_ASSIGN(auto subs, s.Query("SELECT id, endpoint, created_at, last_success_at FROM push_subscriptions"
+                                        " WHERE account_id = $1 ORDER BY created_at", {account_id}));
+      json::array devices;
+      for (const auto& r : subs) {
+        TRIBUNE_ASSIGN(json::array topics,
+                       Collect(s, "SELECT topic FROM push_topics WHERE subscription_id = $1 ORDER BY topic", {r.Int(0)},
+                               [](const storage::Row& t) -> json::value { return json::value(t.Text(0)); }));
+        devices.push_back(json::object{{"endpoint", r.Text(1)},
+                                       {"created_at", Time(r, 2)},
+                                       {"last_success_at", Time(r, 3)},
+                                       {"topics", std::move(topics)}});
+      }
+      out["push_subscriptions"] = std::move(devices);
+    }
     TRIBUNE_ASSIGN(out["social_identities"],
                    Collect(s,
                            "SELECT provider, email, created_at FROM social_identities WHERE account_id = $1"

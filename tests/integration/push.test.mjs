@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import {
-  bootstrap, startServer, Client, createArticle, postComment, assertError, assertStatus, newDataDir,
+  bootstrap, startServer, Client, createAccount, loggedIn, createArticle, postComment, assertError, assertStatus, newDataDir,
 } from './harness.mjs';
 import { startPushTesting, startScriptedPush } from './support/push_service.mjs';
 
@@ -101,6 +101,20 @@ describe('web push', { timeout: 600_000 }, () => {
     assert.deepEqual(device.topics, ['breaking:en', 'replies']);
     // Bob, who has no subscription, got nothing queued when Alice replied to herself either.
     assert.equal(sql(ctx.srv.dataDir, `SELECT COUNT(*) FROM push_messages WHERE message_key LIKE 'reply:%' AND recipients > 0`), '1');
+  });
+
+  test('a reader\'s export holds their devices and notice choice; deleting the account drops the devices', T, async () => {
+    const email = `leaver-${Date.now()}@example.com`;
+    await createAccount(undefined, ctx.srv.dataDir, email, 'reader');
+    const leaver = await loggedIn(ctx.srv.baseUrl, email);
+    const sub = await subscribeAt(leaver, ['replies']);
+    assertStatus(await leaver.json('PUT', '/api/v1/me/notifications', { email_replies: 'daily' }), 200);
+    const exported = await leaver.get('/api/v1/me/export');
+    assertStatus(exported, 200);
+    assert.equal(exported.body.email_replies, 'daily');
+    assert.deepEqual(exported.body.push_subscriptions.map((d) => [d.endpoint, d.topics]), [[sub.endpoint, ['replies']]]);
+    assertStatus(await leaver.del('/api/v1/me'), 202);
+    assert.equal(sql(ctx.srv.dataDir, `SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = '${sub.endpoint}'`), '0');
   });
 
   test('an expired subscription answers 410 on the next send and is deleted with its topics', T, async () => {

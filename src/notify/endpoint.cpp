@@ -124,6 +124,12 @@ Result<Endpoint> ParseEndpoint(std::string_view url, const EndpointPolicy& polic
         return Bad("endpoint must be a push service on a public host name.");
       }
       if (host.find('%') != std::string::npos) return Bad("endpoint host must not be percent-encoded.");
+      // A name ending in a number ("127.1", "0x7f.1", "10.1") is an IPv4 address to resolvers (WHATWG URL
+      // "ends in a number"), so that it could name this machine or the private network.
+      const std::string last = host.substr(host.rfind('.') + 1);
+      if (last.find_first_not_of("0123456789") == std::string::npos || last.rfind("0x", 0) == 0) {
+        return Bad("endpoint must be a push service on a public host name.");
+      }
     }
     if (!HostAllowed(host, policy.hosts)) return Bad("endpoint is not on a push service this site accepts.");
   }

@@ -1,6 +1,7 @@
 // PreferenceService: e-mail notice choices and signed unsubscribe tokens.
 #include "notify/prefs.hpp"
 
+#include <charconv>
 #include <stdexcept>
 
 #include "common/random.hpp"
@@ -59,10 +60,12 @@ Result<int64_t> PreferenceService::Verify(std::string_view token) const {
   const Error bad = MakeError(ErrorCode::kBadRequest, "This unsubscribe link is not valid.");
   if (token.size() > 128) return bad;
   const size_t dot = token.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot > 18) return bad;
+  if (dot == std::string_view::npos || dot == 0 || dot > 19) return bad;
   const std::string_view digits = token.substr(0, dot);
   if (digits.find_first_not_of("0123456789") != std::string_view::npos || digits[0] == '0') return bad;
-  const int64_t account_id = std::stoll(std::string(digits));
+  int64_t account_id = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), account_id);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return bad;  // beyond int64
   if (!ConstantTimeEquals(Mac(key_, account_id), token.substr(dot + 1))) return bad;
   return account_id;
 }
@@ -71,8 +74,9 @@ Result<int64_t> PreferenceService::Unsubscribe(std::string_view token) {
   TRIBUNE_ASSIGN(int64_t account_id, Verify(token));
   const int64_t now = clock_.NowMicros();
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
-    TRIBUNE_ASSIGN(storage::Rows rows, s.Query("SELECT 1 FROM accounts WHERE id = $1", {account_id}));
-    if (rows.empty()) return Ok{};  // purged since: nothing left to stop
+    TRIBUNE_ASSIGN(storage::Rows rows,
+                   s.Query("SELECT 1 FROM accounts WHERE id = $1 AND status <> 'purged'", {account_id}));
+    if (rows.empty()) return Ok{};  // purged since (or never here): nothing left to stop
     TRIBUNE_TRY(s.Exec("INSERT INTO notification_prefs (account_id, email_replies, updated_at) VALUES ($1, 'off', $2)"
                        " ON CONFLICT (account_id) DO UPDATE SET email_replies = 'off', updated_at = excluded.updated_at",
                        {account_id, now}));

@@ -12,11 +12,17 @@ constexpr size_t kMaxTitleBytes = 200;
 constexpr int64_t kMaxTtl = 28LL * 86'400;
 
 // The longest prefix of `text` of at most `max` bytes that ends on a UTF-8 character boundary, with "…" when cut.
+// Control characters become spaces first: a notification shows one line of text anyway, and JSON would spell each
+// as six bytes ("\u0001"), so that the clipped text could outgrow the record.
 std::string Clip(std::string_view text, size_t max) {
-  if (text.size() <= max) return std::string(text);
+  std::string flat(text.substr(0, std::min(text.size(), max + 4)));
+  for (char& c : flat) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  if (text.size() <= max) return flat;
   size_t end = max - 3;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return std::string(text.substr(0, end)) + "\xE2\x80\xA6";
+  while (end > 0 && (static_cast<unsigned char>(flat[end]) & 0xC0) == 0x80) --end;
+  return flat.substr(0, end) + "\xE2\x80\xA6";
 }
 
 bool ValidTopic(std::string_view topic) {

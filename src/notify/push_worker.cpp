@@ -78,9 +78,16 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
     claimed.clear();
     // A delivery whose last permitted attempt died mid-send is not tried again.
-    TRIBUNE_ASSIGN(abandoned, s.Exec("UPDATE push_deliveries SET state = 'failed', last_error = 'lease expired on the"
-                                     " last attempt' WHERE state = 'sending' AND next_attempt_at <= $1 AND attempts >= $2",
-                                     {now, int64_t{options_.max_attempts}}));
+    TRIBUNE_ASSIGN(storage::Rows lost,
+                   s.Query("UPDATE push_deliveries SET state = 'failed', last_error = 'lease expired on the last attempt'"
+                           " WHERE state = 'sending' AND next_attempt_at <= $1 AND attempts >= $2 RETURNING message_id",
+                           {now, int64_t{options_.max_attempts}}));
+    abandoned = static_cast<int64_t>(lost.size());
+    std::unordered_map<int64_t, int64_t> lost_per_message;
+    for (const auto& r : lost) ++lost_per_message[r.Int(0)];
+    for (const auto& [message, n] : lost_per_message) {
+      TRIBUNE_TRY(s.Exec("UPDATE push_messages SET failed = failed + $2 WHERE id = $1", {message, n}));
+    }
     // Services already holding their share wait; everyone else's deliveries go ahead of them.
     std::string sql =
         "SELECT d.id, d.message_id, d.subscription_id, d.attempts, s.endpoint, s.origin, s.p256dh, s.auth"

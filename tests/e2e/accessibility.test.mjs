@@ -52,7 +52,8 @@ async function audit(path, who) {
 const PAGES = [
   ['/', null], ['/fr/', null], ['/ru/', null], ['/articles/ARTICLE', null], ['/articles/ARTICLE', 'reader'],
   ['/standards', null], ['/privacy', null], ['/login', null], ['/register', null], ['/recover', null],
-  ['/account', 'reader'], ['/account/delete', 'reader'], ['/moderation', 'mod'], ['/moderation/dashboard', 'mod'],
+  ['/account', 'reader'], ['/account/delete', 'reader'], ['/account/notifications', 'reader'],
+  ['/unsubscribe?token=not-a-token', null], ['/moderation', 'mod'], ['/moderation/dashboard', 'mod'],
   ['/moderation/appeals', 'mod'], ['/no/such/page', null],
 ];
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { startServer, createAccount, createArticle, loggedIn, TRIBUNE_BIN, Client, PASSWORD, uniqueEmail } from '../integration/harness.mjs';
 import { launchBrowser, newPage, assertClean, screenshot, signIn } from './browser.mjs';
+import { fakePushService } from './fake_push.mjs';
 
 let server;
 let browser;
@@ -109,27 +110,12 @@ test('the push prompt: Refuse is remembered, and the bar does not come back', as
   await page.context().close();
 });
 
-test('the push prompt: Accept registers the service worker and posts the subscription to the API', async () => {
+test('the push prompt: Accept registers the service worker and the server stores the subscription', async () => {
   const page = await newPage(browser);
   await page.context().grantPermissions(['notifications'], { origin: server.baseUrl });
-  // Chromium's own push service is unreachable here: the browser half of subscribe() is replaced by a
-  // subscription object with real keys, so what is tested is Tribune's script and its API call.
-  await page.addInitScript(() => {
-    PushManager.prototype.subscribe = async function subscribe(options) {
-      window.__subscribeOptions = { userVisibleOnly: options.userVisibleOnly, keyLength: options.applicationServerKey.byteLength };
-      const bytes = (n, v) => new Uint8Array(n).fill(v).buffer;
-      return { endpoint: 'https://push.example.net/send/abc', getKey: (k) => (k === 'p256dh' ? bytes(65, 4) : bytes(16, 7)) };
-    };
-  });
-  const posted = [];
-  await page.route('**/api/v1/push/key', (route) => route.fulfill({
-    status: 200, contentType: 'application/json',
-    body: JSON.stringify({ vapid_public_key: Buffer.alloc(65, 4).toString('base64url') }),
-  }));
-  await page.route('**/api/v1/push/subscriptions', async (route) => {
-    posted.push(JSON.parse(route.request().postData()));
-    await route.fulfill({ status: 201, contentType: 'application/json', body: '{}' });
-  });
+  // Chromium's own push service is unreachable here: only the browser half of subscribe() is replaced (a
+  // subscription with a real P-256 key, fake_push.mjs); the site's script, the API and the database are real.
+  await fakePushService(page);
   const reader = uniqueEmail('reader');
   await createAccount(TRIBUNE_BIN, server.dataDir, reader, 'reader');
   await signIn(page, server.baseUrl, reader, PASSWORD);
@@ -139,11 +125,12 @@ test('the push prompt: Accept registers the service worker and posts the subscri
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.scope);
   assert.equal(scope, server.baseUrl + '/');
   assert.deepEqual(await page.evaluate(() => window.__subscribeOptions), { userVisibleOnly: true, keyLength: 65 });
-  assert.equal(posted.length, 1);
-  assert.equal(posted[0].endpoint, 'https://push.example.net/send/abc');
-  assert.equal(Buffer.from(posted[0].keys.p256dh, 'base64url').length, 65);
-  assert.equal(Buffer.from(posted[0].keys.auth, 'base64url').length, 16);
-  assert.deepEqual(posted[0].topics.sort(), ['breaking:en', 'replies']);
+  const settings = await page.request.get(server.baseUrl + '/api/v1/me/notifications');
+  assert.equal(settings.status(), 200);
+  const { devices } = await settings.json();
+  assert.equal(devices.length, 1, JSON.stringify(devices));
+  assert.equal(devices[0].origin, 'https://fcm.googleapis.com');
+  assert.deepEqual([...devices[0].topics].sort(), ['breaking:en', 'replies']);
   assert.equal(await page.evaluate(() => localStorage.getItem('tribune.push')), 'accepted');
   assertClean(page);
   await page.context().close();

@@ -1,52 +1,104 @@
-// The "Get push notifications — Accept / Refuse" bar (DESIGN N1). Shown once per browser, only where push
-// works and nobody has answered yet; Refuse is remembered in localStorage; Accept registers the service
-// worker (/sw.js), asks the browser's permission, subscribes with the site's VAPID key and hands the
-// subscription to the API. The bar never covers content and never comes back after an answer.
+// The "Get push notifications — Accept / Refuse" bar (DESIGN N1), and the push flow other scripts reuse
+// (window.tribunePush: follow.js's Follow button, the settings page's "Turn on" button). The bar is shown once
+// per browser, only where push works and nobody has answered yet; Refuse is remembered in localStorage; Accept
+// registers the service worker (/sw.js), asks the browser's permission, subscribes with the site's VAPID key and
+// hands the subscription to the API. The bar never covers content and never comes back after an answer.
 (() => {
   'use strict';
   const KEY = 'tribune.push';
   const bar = document.getElementById('push-bar');
   const dataEl = document.getElementById('tribune-data');
-  if (!bar || !dataEl) return;
+  if (!dataEl) return;
   const page = JSON.parse(dataEl.textContent);
   const t = (k) => (page.strings && page.strings[k]) || k;
   const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
-  let answered = null;
-  try { answered = localStorage.getItem(KEY); } catch (e) { /* storage off: ask again next time */ }
-  if (!supported || answered || Notification.permission === 'denied' || document.body.classList.contains('embed')) return;
 
-  const remember = (v) => { try { localStorage.setItem(KEY, v); } catch (e) { /* ignore */ } };
-  const say = (text) => {
-    bar.textContent = text;
-    bar.setAttribute('role', 'status');
-    setTimeout(() => { bar.hidden = true; }, 6000);
-  };
   const b64url = (s) => {
     const raw = atob((s + '='.repeat((4 - (s.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/'));
     return Uint8Array.from(raw, (c) => c.charCodeAt(0));
   };
   const key64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const send = (method, body) => {
+    const headers = { 'Content-Type': 'application/json' };
+    if (page.csrf) headers['X-CSRF-Token'] = page.csrf;
+    return fetch('/api/v1/push/subscriptions', { method, credentials: 'same-origin', headers, body: JSON.stringify(body) });
+  };
 
-  async function accept() {
-    bar.querySelectorAll('button').forEach((b) => { b.disabled = true; });
-    try {
-      const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
-      if ((await Notification.requestPermission()) !== 'granted') { remember('refused'); bar.hidden = true; return; }
+  const remember = (v) => { try { localStorage.setItem(KEY, v); } catch (e) { /* ignore */ } };
+  // Push is on in this browser (from the bar, a Follow button or the settings page): the bar is not needed.
+  const accepted = (device) => {
+    remember('accepted');
+    if (bar && !bar.dataset.busy) bar.hidden = true;  // the bar's own Accept says so in the bar
+    return device;
+  };
+
+  // This browser's subscription, or null (nothing registered, or push unavailable).
+  async function current() {
+    if (!supported) return null;
+    const reg = await navigator.serviceWorker.getRegistration('/');
+    return reg ? reg.pushManager.getSubscription() : null;
+  }
+
+  // Makes sure this browser receives `topics`: a subscription the browser already has gets them added (PATCH);
+  // otherwise it subscribes and POSTs `topics` plus `extra`. Resolves to the device JSON; null when the reader
+  // refused the permission. Throws on failure.
+  async function enable(topics, extra = []) {
+    if (!supported) throw new Error('unsupported');
+    const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+    if ((await Notification.requestPermission()) !== 'granted') return null;
+    await navigator.serviceWorker.ready;
+    let sub = await reg.pushManager.getSubscription();
+    if (sub) {
+      const res = await send('PATCH', { endpoint: sub.endpoint, add: topics });
+      if (res.ok) return accepted(await res.json());
+      if (res.status !== 404) throw new Error('subscription refused');
+    } else {
       const keyRes = await fetch('/api/v1/push/key', { credentials: 'same-origin' });
       if (!keyRes.ok) throw new Error('no key');
       const { vapid_public_key: vapid } = await keyRes.json();
-      await navigator.serviceWorker.ready;
-      const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64url(vapid) });
-      const topics = ['breaking:' + page.lang];
-      if (page.viewer) topics.push('replies');
-      const headers = { 'Content-Type': 'application/json' };
-      if (page.csrf) headers['X-CSRF-Token'] = page.csrf;
-      const res = await fetch('/api/v1/push/subscriptions', {
-        method: 'POST', credentials: 'same-origin', headers,
-        body: JSON.stringify({ endpoint: sub.endpoint, keys: { p256dh: key64(sub.getKey('p256dh')), auth: key64(sub.getKey('auth')) }, topics }),
-      });
-      if (!res.ok) throw new Error('subscription refused');
-      remember('accepted');
+      sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64url(vapid) });
+    }
+    const all = [...new Set([...topics, ...extra])];
+    const res = await send('POST', {
+      endpoint: sub.endpoint, keys: { p256dh: key64(sub.getKey('p256dh')), auth: key64(sub.getKey('auth')) },
+      topics: all, language: page.lang,
+    });
+    if (!res.ok) throw new Error('subscription refused');
+    return accepted(await res.json());
+  }
+
+  // Stops `topics` on this browser's subscription (a subscription must keep one topic: the last one ends it).
+  async function disable(topics) {
+    const sub = await current();
+    if (!sub) return;
+    const res = await send('PATCH', { endpoint: sub.endpoint, remove: topics });
+    if (res.ok || res.status === 404) return;
+    if (res.status === 400) {
+      const gone = await send('DELETE', { endpoint: sub.endpoint });
+      if (gone.ok) return;
+    }
+    throw new Error('refused');
+  }
+
+  const usable = () => supported && Notification.permission !== 'denied';
+  window.tribunePush = { usable, current, enable, disable, defaultTopics: () => ['breaking:' + page.lang].concat(page.viewer ? ['replies'] : []) };
+
+  let answered = null;
+  try { answered = localStorage.getItem(KEY); } catch (e) { /* storage off: ask again next time */ }
+  if (!bar || !usable() || answered || document.body.classList.contains('embed')) return;
+
+  const say = (text) => {
+    bar.textContent = text;
+    bar.setAttribute('role', 'status');
+    setTimeout(() => { bar.hidden = true; }, 6000);
+  };
+
+  async function accept() {
+    bar.dataset.busy = '1';
+    bar.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    try {
+      const device = await enable(window.tribunePush.defaultTopics());
+      if (!device) { remember('refused'); bar.hidden = true; return; }
       say(t('push_done'));
     } catch (e) {
       say(t('push_failed'));

@@ -1,5 +1,6 @@
 // The article page (/articles/{slug}): headline, lead, lead photo with caption and credit, section, byline, time,
-// body, tags, short link, views, subscribe, and the discussion (discussion_view.cpp, discussion.js).
+// body, tags, short link, views, subscribe, follow (push), send as breaking news (editors), and the discussion
+// (discussion_view.cpp, discussion.js).
 // The page speaks the article's language. ?comments=<cursor> shows a later page of comments without JavaScript.
 #include "common/clock.hpp"
 #include "http/pages/discussion_view.hpp"
@@ -51,12 +52,18 @@ Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& sl
   d.set("views", site::Plural(lang, "article.views", a.views + 1));
   d.set("subscribe_href", a.section.empty() ? EditionHome(ctx, lang) : "/section/" + PathSegment(a.section) + q);
   d.set("discussion", discussion->html);
+  // Follow (follow.js shows it where the browser can receive pushes) and, for editors, "Send as breaking news".
+  const bool push = ctx.api.push_subscriptions != nullptr && !ctx.api.vapid_public_key.empty();
+  d.set("push", site::Bool(push));
+  d.set("breaking", site::Bool(push && ctx.api.breaking != nullptr && visit.viewer &&
+                               visit.viewer->account.CanEditArticles()));
 
   Frame f;
   f.title = a.title;
   f.content = site::Render("article", lang, d);
   f.styles = {"reader.css", "discussion.css"};
   f.scripts = {"discussion.js"};
+  if (push) f.scripts.push_back("follow.js");
   f.data = std::move(discussion->data);
   f.body_class = "article-page";
   f.canonical = "/articles/" + a.slug;

@@ -4,6 +4,7 @@
 //   account_pages   register, log in, recovery, profile, delete/restore, consent, blocked + appeal, mail links
 //   console_pages   the moderators' console: queue, decisions, clusters, history, appeals, audit, dashboard
 //   embed_pages     the discussion in an iframe for other sites (embed.js)
+//   notification_pages  a reader's notification settings, and the unsubscribe link of notice mails
 // Reading works without JavaScript; writing uses the small scripts under web/static/ and the JSON API.
 #pragma once
 
@@ -18,6 +19,8 @@ void RegisterConsolePages(Router& router, SiteContext& ctx);
 void RegisterEmbedPages(Router& router, SiteContext& ctx);
 // POST /logout (a form with the CSRF token, so signing out works without JavaScript).
 void RegisterSessionPages(Router& router, SiteContext& ctx);
+// /account/notifications (e-mail notices, push devices) and /unsubscribe (notice mails' one-click link).
+void RegisterNotificationPages(Router& router, SiteContext& ctx);
 
 inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterStatic(router);
@@ -26,6 +29,7 @@ inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterConsolePages(router, ctx);
   RegisterEmbedPages(router, ctx);
   RegisterSessionPages(router, ctx);
+  RegisterNotificationPages(router, ctx);
   router.SetNotFoundPage([&ctx](Request& req) { return NotFoundPage(ctx, req); });
 }
 

@@ -236,6 +236,8 @@ class PushWorker {
   struct Held;  // a claimed delivery, queued or in flight
   // Claims up to `limit` due deliveries (skipping services that already hold their share) into the queue.
   Result<size_t> Claim(size_t limit, int64_t now);
+  // Whether a claim now could add work: no service held yet, or one with room for a good batch.
+  bool Refillable() const;
   // Submits queued deliveries while slots are free: `concurrency` in all, `per_origin` to one service.
   void Pump(int64_t now);
   // Takes what finished (the deliveries that could not be sent, then what the client answers) without waiting

@@ -148,6 +148,17 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
   return claimed.size();
 }
 
+bool PushWorker::Refillable() const {
+  // A claim while every service we hold is at its share would exclude them all and scan every due row only to
+  // find none of theirs: wait until one has room for a good batch (or the poll interval, for new services).
+  if (held_per_origin_.empty()) return true;
+  const size_t hold_cap = options_.per_origin * kHoldFactor;
+  for (const auto& [origin, n] : held_per_origin_) {
+    if (n <= hold_cap / 2) return true;
+  }
+  return false;
+}
+
 void PushWorker::Pump(int64_t now) {
   const int64_t now_unix = now / 1'000'000;
   size_t sending = client_.InFlight();
@@ -349,7 +360,7 @@ Result<PushStats> PushWorker::RunOnce() {
   // Each claimed delivery leaves the due set (delivered, gone, failed, or due again strictly later), so this ends.
   for (;;) {
     size_t claimed = 0;
-    if (held_.size() < options_.concurrency * 2) {
+    if (held_.size() < options_.concurrency * 2 && Refillable()) {
       TRIBUNE_ASSIGN(claimed, Claim(options_.concurrency * kHoldFactor - held_.size(), clock_.NowMicros()));
     }
     if (claimed == 0 && held_.empty()) break;
@@ -421,10 +432,11 @@ void PushWorker::Loop(std::chrono::milliseconds poll) {
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_claim >= poll) due = true;
+    const bool polled = now - last_claim >= poll;
+    if (polled) due = true;
     // Keep a claimed backlog of up to kHoldFactor × concurrency, topped up when it falls under half of that.
     const size_t target = options_.concurrency * kHoldFactor;
-    if (due && held_.size() <= target / 2) {
+    if (due && held_.size() <= target / 2 && (polled || Refillable())) {
       last_claim = now;
       const size_t want = target - held_.size();
       auto n = Claim(want, clock_.NowMicros());

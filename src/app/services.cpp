@@ -109,6 +109,7 @@ Status BuildPush(Services& s) {
   so.endpoints.allow_localhost = po.allow_localhost;
   so.endpoints.hosts = c.GetList("push.endpoint_hosts");
   so.max_per_account = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("push.max_devices"), 1, 1000));
+  so.per_address_hour = c.GetBool("limits.enabled") ? static_cast<int>(std::max<int64_t>(0, c.GetInt("push.subscriptions_per_address_hour"))) : 0;
   so.languages.clear();
   so.languages.push_back(c.GetString("site.default_edition"));
   for (const auto& e : c.GetList("site.editions")) {

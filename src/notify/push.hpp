@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -25,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -65,6 +67,7 @@ struct SubscriptionInput {
   std::vector<std::string> topics;
   std::optional<int64_t> account_id;  // the signed-in reader, or none
   std::string language = "en";        // the reader's language for the notification texts
+  std::string client_address;         // for the per-address limit ("" : not limited)
 };
 
 struct Subscription {
@@ -86,6 +89,8 @@ struct SubscriptionOptions {
   std::vector<std::string> languages = {"en"};  // the editions: breaking:<language> must name one
   // Returns whether an article exists (article:<id> topics); nullptr accepts any id.
   std::function<bool(int64_t)> article_exists;
+  // Subscriptions one client address may store per hour (anyone may subscribe; 0: no limit).
+  int per_address_hour = 30;
 };
 
 class SubscriptionService {
@@ -94,7 +99,7 @@ class SubscriptionService {
 
   // Stores (or replaces: the endpoint is the identity) a subscription with exactly these topics.
   // 'replies' needs an account. Errors: kBadRequest (endpoint, keys, topics), kUnauthenticated ('replies'
-  // without an account), kNotFound (article:<id> of no article).
+  // without an account), kNotFound (article:<id> of no article), kRateLimited (per_address_hour; retry_after set).
   Result<Subscription> Subscribe(const SubscriptionInput& input);
   // Deletes the subscription of this endpoint and what is queued for it; true when there was one. Whoever
   // holds the endpoint may: it is the browser's secret (the push service's capability URL).
@@ -115,11 +120,15 @@ class SubscriptionService {
 
  private:
   Status CheckTopics(const SubscriptionInput& input) const;
+  // Counts a subscription from `address` in the last hour's window. Errors: kRateLimited.
+  Status Admit(const std::string& address);
 
   storage::Database& db_;
   const Clock& clock_;
   IdGenerator& ids_;
   SubscriptionOptions options_;
+  std::mutex limit_mu_;
+  std::unordered_map<std::string, std::deque<int64_t>> recent_;  // per address, times of the last hour
 };
 
 // A notification to send. The payload is the JSON the service worker reads: {title, body, url, tag}.

@@ -88,21 +88,29 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
     for (const auto& [message, n] : lost_per_message) {
       TRIBUNE_TRY(s.Exec("UPDATE push_messages SET failed = failed + $2 WHERE id = $1", {message, n}));
     }
-    // Services already holding their share wait; everyone else's deliveries go ahead of them.
-    std::string sql =
-        "SELECT d.id, d.message_id, d.subscription_id, d.attempts, s.endpoint, s.origin, s.p256dh, s.auth"
-        " FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id"
-        " WHERE d.state IN ('pending', 'sending') AND d.next_attempt_at <= $1";
-    storage::Params params{now, static_cast<int64_t>(limit)};
+    // Services already holding their share wait; everyone else's deliveries go ahead of them. Deliveries whose
+    // lease ran out (a worker died) come first; each state is read on its own, in the index's order (an IN over
+    // both states would sort every due row on each claim).
+    storage::Params params{now, static_cast<int64_t>(limit), std::string("sending")};
     std::string full;
     for (const auto& [origin, n] : held_per_origin_) {
       if (n < hold_cap) continue;
       params.push_back(origin);
       full += (full.empty() ? "" : ", ") + std::string("$") + std::to_string(params.size());
     }
-    if (!full.empty()) sql += " AND s.origin NOT IN (" + full + ")";
-    sql += " ORDER BY d.next_attempt_at, d.id LIMIT $2";
+    const std::string sql =
+        "SELECT d.id, d.message_id, d.subscription_id, d.attempts, s.endpoint, s.origin, s.p256dh, s.auth"
+        " FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id"
+        " WHERE d.state = $3 AND d.next_attempt_at <= $1" +
+        (full.empty() ? std::string() : " AND s.origin NOT IN (" + full + ")") +
+        " ORDER BY d.next_attempt_at, d.id LIMIT $2";
     TRIBUNE_ASSIGN(storage::Rows rows, s.Query(sql, params));
+    if (rows.size() < limit) {
+      params[1] = static_cast<int64_t>(limit - rows.size());
+      params[2] = std::string("pending");
+      TRIBUNE_ASSIGN(storage::Rows pending, s.Query(sql, params));
+      for (auto& r : pending) rows.push_back(std::move(r));
+    }
     std::unordered_map<std::string, size_t> taken;
     std::unordered_map<int64_t, std::shared_ptr<const Message>> messages;
     for (const auto& r : rows) {

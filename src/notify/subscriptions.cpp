@@ -76,6 +76,28 @@ Status SubscriptionService::CheckTopics(const SubscriptionInput& input) const {
   return Ok{};
 }
 
+Status SubscriptionService::Admit(const std::string& address) {
+  if (options_.per_address_hour <= 0 || address.empty()) return Ok{};
+  constexpr int64_t kHour = 3600LL * 1'000'000;
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(limit_mu_);
+  // Addresses silent for an hour are forgotten; the map cannot grow past what one hour brings.
+  if (recent_.size() > 100'000) {
+    for (auto it = recent_.begin(); it != recent_.end();) {
+      it = it->second.empty() || it->second.back() <= now - kHour ? recent_.erase(it) : std::next(it);
+    }
+  }
+  auto& times = recent_[address];
+  while (!times.empty() && times.front() <= now - kHour) times.pop_front();
+  if (times.size() >= static_cast<size_t>(options_.per_address_hour)) {
+    Error e = MakeError(ErrorCode::kRateLimited, "Too many push subscriptions from this address; try again later.");
+    e.retry_after_seconds = std::max<int64_t>(1, (times.front() + kHour - now + 999'999) / 1'000'000);
+    return e;
+  }
+  times.push_back(now);
+  return Ok{};
+}
+
 Result<Subscription> SubscriptionService::Subscribe(const SubscriptionInput& input) {
   TRIBUNE_ASSIGN(Endpoint endpoint, ParseEndpoint(input.endpoint, options_.endpoints));
   auto p256dh = Base64UrlDecode(input.p256dh);
@@ -85,6 +107,7 @@ Result<Subscription> SubscriptionService::Subscribe(const SubscriptionInput& inp
   auto auth = Base64UrlDecode(input.auth);
   if (!auth || auth->size() != 16) return Bad("keys.auth must be the base64url encoding of 16 bytes.");
   TRIBUNE_TRY(CheckTopics(input));
+  TRIBUNE_TRY(Admit(input.client_address));  // only valid requests count
   std::set<std::string> topics(input.topics.begin(), input.topics.end());
   const std::string language =
       std::find(options_.languages.begin(), options_.languages.end(), input.language) != options_.languages.end()

@@ -232,6 +232,29 @@ describe('web push', { timeout: 600_000 }, () => {
   });
 });
 
+describe('push subscriptions per address', { timeout: 120_000 }, () => {
+  test('an address that subscribes too often gets 429 with Retry-After, and nothing more is stored', T, async () => {
+    const srv = await startServer({ env: { TRIBUNE_PUSH_ALLOW_LOCALHOST: 'true', TRIBUNE_LIMITS_ENABLED: 'true',
+      TRIBUNE_PUSH_SUBSCRIPTIONS_PER_ADDRESS_HOUR: '3', TRIBUNE_TESTING_CLOCK_CONTROL: 'true' } });
+    try {
+      const anon = new Client(srv.baseUrl);
+      const sub = async (i) => anon.post('/api/v1/push/subscriptions',
+        { endpoint: `http://localhost:9/push/limit-${i}`, keys: await browserKeys(), topics: ['breaking:en'] });
+      // Refused requests do not count.
+      assertError(await anon.post('/api/v1/push/subscriptions', { endpoint: 'http://localhost:9/x', keys: await browserKeys(), topics: ['nope'] }), 400, 'bad_request');
+      for (let i = 0; i < 3; i += 1) assertStatus(await sub(i), 201, `subscription ${i}`);
+      const refused = await sub(3);
+      assertError(refused, 429, 'rate_limited');
+      assert.ok(Number(refused.headers['retry-after']) > 3500, `Retry-After ${refused.headers['retry-after']}`);
+      assert.equal(sql(srv.dataDir, 'SELECT COUNT(*) FROM push_subscriptions'), '3');
+      assertStatus(await anon.post('/api/v1/testing/clock', { advance_seconds: 3601 }), 200);
+      assertStatus(await sub(4), 201, 'an hour later');
+    } finally {
+      await srv.kill();
+    }
+  });
+});
+
 describe('push delivery against a scripted service', { timeout: 600_000 }, () => {
   const cleanup = [];
   after(async () => { for (const fn of cleanup.reverse()) await fn(); });

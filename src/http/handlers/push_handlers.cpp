@@ -69,6 +69,7 @@ Result<Response> Subscribe(ApiContext& ctx, Request& req) {
     if (language.empty()) language = caller->account.language;
   }
   if (!language.empty()) in.language = language;
+  in.client_address = ClientAddress(req, ctx.trusted_proxies);
   TRIBUNE_ASSIGN(auto sub, ctx.push_subscriptions->Subscribe(in));
   return Json(201, json::serialize(DeviceJson(sub)));
 }

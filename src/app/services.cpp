@@ -117,7 +117,7 @@ Status BuildPush(Services& s) {
   }
   so.article_exists = [articles = s.articles.get()](int64_t id) { return articles->Get(id).ok(); };
   s.push_subscriptions = std::make_unique<notify::SubscriptionService>(*s.db, s.clock, *s.ids, std::move(so));
-  s.breaking = std::make_unique<notify::BreakingNews>(*s.db, *s.push_outbox);
+  s.breaking = std::make_unique<notify::BreakingNews>(*s.db, s.clock, *s.push_outbox);
   return Ok{};
 }
 

@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "common/log.hpp"
 #include "notify/texts.hpp"
 
 namespace tribune::discussion {
@@ -28,8 +29,16 @@ std::string UtcDay(int64_t micros) {
 }  // namespace
 
 Status Notices::OnPublished(storage::Session& s, const PublishedComment& comment, int64_t now) {
-  TRIBUNE_TRY(NotifyParentAuthor(s, comment, now));
-  return NotifyFollowers(s, comment, now);
+  // Someone else's data (an address or a link a mail refuses) must not cost the replier their comment: a notice
+  // that cannot be made is logged and skipped. Those refusals come before anything is written; storage errors
+  // still fail the transaction.
+  for (Status st : {NotifyParentAuthor(s, comment, now), NotifyFollowers(s, comment, now)}) {
+    if (st.ok()) continue;
+    if (st.error().code != ErrorCode::kBadRequest) return st;
+    log::Warn("notice skipped", "\"comment\":" + std::to_string(comment.comment_id) + ",\"error\":\"" +
+                                    log::JsonEscape(st.error().message) + "\"");
+  }
+  return Ok{};
 }
 
 Status Notices::NotifyParentAuthor(storage::Session& s, const PublishedComment& comment, int64_t now) {
@@ -93,9 +102,12 @@ Status Notices::NotifyFollowers(storage::Session& s, const PublishedComment& com
                          {comment.article_id, comment.author_id}));
   if (rows.empty()) return Ok{};
   const auto& r = rows[0];
+  // One notice per article and window, sent when the window ends: it reaches every follower who did not write
+  // all of the window's comments themselves (each comment adds the followers other than its author).
   const int64_t window = std::max<int64_t>(1, options_.follow_window_us);
   notify::PushMessage m;
   m.key = "follow:" + std::to_string(comment.article_id) + ":" + std::to_string(now / window);
+  m.deliver_at = (now / window + 1) * window;
   m.title = notify::FollowTitle(r.Text(2), r.Text(0));
   m.body = r.Text(3) + ": " + notify::Excerpt(comment.body, kPushExcerpt);
   m.url = ArticlePath(r.Text(1), comment.comment_id);
@@ -103,8 +115,9 @@ Status Notices::NotifyFollowers(storage::Session& s, const PublishedComment& com
   m.topic = "a" + std::to_string(comment.article_id);
   m.ttl_seconds = 86'400;
   m.urgency = "low";
-  TRIBUNE_TRY(options_.push->Enqueue(s, m, {"article:" + std::to_string(comment.article_id), std::nullopt,
-                                            comment.author_id}));
+  notify::Audience audience{"article:" + std::to_string(comment.article_id), std::nullopt, comment.author_id};
+  audience.add_to_existing = true;
+  TRIBUNE_TRY(options_.push->Enqueue(s, m, audience));
   return Ok{};
 }
 
@@ -120,10 +133,15 @@ Result<int> Notices::SendDigests(storage::Database& db, int64_t now) {
   int sent = 0;
   for (const auto& a : accounts) {
     bool queued = false;
-    TRIBUNE_TRY(db.Write([&](storage::Session& s) -> Status {
+    Status st = db.Write([&](storage::Session& s) -> Status {
       TRIBUNE_ASSIGN(queued, DigestFor(s, a.Int(0), day, now));
       return Ok{};
-    }));
+    });
+    // One reader's digest that cannot be made (a mail the renderer refuses) must not hold back everyone else's.
+    if (!st.ok()) {
+      log::Error("reply digest failed", "\"account\":" + std::to_string(a.Int(0)) + ",\"error\":\"" +
+                                            log::JsonEscape(st.error().message) + "\"");
+    }
     sent += queued ? 1 : 0;
   }
   TRIBUNE_TRY(db.Write([&](storage::Session& s) -> Status {

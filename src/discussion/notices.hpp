@@ -1,8 +1,8 @@
 // What readers hear when a comment becomes public (posted and published, or approved by a moderator):
 //   - the author of the comment it answers: a push to their devices subscribed to "replies", and an e-mail at
 //     once or in the next daily digest, as they chose (notify::PreferenceService; e-mail is opt-in);
-//   - the readers following the article (push topic "article:<id>"): at most one notice per article in each
-//     `follow_window` (later comments in the window are covered by the first one's "new comments").
+//   - the readers following the article (push topic "article:<id>"): one notice per article and `follow_window`,
+//     sent when the window ends, to every follower who did not write all of that window's comments.
 // Everything is queued in the transaction that makes the comment public, through the durable outboxes, so a
 // notice exists exactly when its reply does. Nobody hears about their own comment, and a deleted, purged or
 // blocked reader hears nothing.

@@ -291,7 +291,7 @@ TEST_F(NoticesTest, AHeldReplyNotifiesNobodyUntilApproved) {
   EXPECT_EQ(Mails("reply_notice"), 1);
 }
 
-TEST_F(NoticesTest, FollowersHearOncePerWindowButNeverOfTheirOwnComment) {
+TEST_F(NoticesTest, FollowersHearOncePerWindowAtItsEndAboutEveryoneElsesComments) {
   AddSub(200, kBob, "article:10");
   AddSub(300, kCarol, "article:10");
   AddSub(400, std::nullopt, "article:10");
@@ -302,12 +302,17 @@ TEST_F(NoticesTest, FollowersHearOncePerWindowButNeverOfTheirOwnComment) {
   auto p = Payload(window1);
   EXPECT_NE(std::string(p["title"].as_string()).find("The Story"), std::string::npos);
   EXPECT_EQ(std::string(p["url"].as_string()), "/articles/the-story#c" + std::to_string(first));
+  const int64_t window_end = (clock_.NowMicros() / (10LL * 60 * 1'000'000) + 1) * (10LL * 60 * 1'000'000);
+  EXPECT_EQ(Count("SELECT MIN(next_attempt_at) FROM push_deliveries"), window_end) << "sent when the window ends";
   clock_.Advance(minutes(1));
   MustPost(kAlice, "Alice joins within the window.");
+  EXPECT_EQ(QueuedFor(window1), (std::set<int64_t>{200, 300, 400})) << "Bob now has someone else's comment to hear of";
   clock_.Advance(minutes(8));
   MustPost(kBob, "Bob again within the window.");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM push_messages WHERE message_key LIKE 'follow:%'"), 1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM push_deliveries"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM push_deliveries"), 3);
+  EXPECT_EQ(Count("SELECT recipients FROM push_messages WHERE message_key LIKE 'follow:%'"), 3);
+  EXPECT_EQ(Count("SELECT MAX(next_attempt_at) FROM push_deliveries"), window_end);
   clock_.Advance(minutes(2));  // 00:11: the next window
   MustPost(kCarol, "Carol after the window.");
   const std::string window2 = "follow:10:" + std::to_string(clock_.NowMicros() / (10LL * 60 * 1'000'000));

@@ -14,17 +14,19 @@ struct BreakingArticle {
   std::string lead;
   std::string path;      // "/articles/<slug>"
   std::string language;  // the edition's language: the topic is breaking:<language>
+  int64_t published_at = 0;  // micros; a scheduled article is not news yet
 };
 
 class BreakingNews {
  public:
-  BreakingNews(storage::Database& db, PushOutbox& outbox) : db_(db), outbox_(outbox) {}
+  BreakingNews(storage::Database& db, const Clock& clock, PushOutbox& outbox) : db_(db), clock_(clock), outbox_(outbox) {}
   // Queues the push for every subscriber, in one transaction. Errors: kConflict (this article was sent as
-  // breaking news before), kBadRequest (a headline too long to push).
+  // breaking news before, or is scheduled for later), kBadRequest (a headline too long to push).
   Result<Enqueued> Send(const BreakingArticle& article);
 
  private:
   storage::Database& db_;
+  const Clock& clock_;
   PushOutbox& outbox_;
 };
 

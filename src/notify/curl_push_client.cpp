@@ -78,7 +78,7 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
     t->refused_address = true;
     return CURL_SOCKET_BAD;
   }
-  return socket(address->family, address->socktype, address->protocol);
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 class CurlPushClient final : public PushClient {
@@ -121,6 +121,8 @@ class CurlPushClient final : public PushClient {
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, options_.allow_localhost ? "http,https" : "https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    // No proxy from the environment: it would connect on our behalf, past the address check below.
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
@@ -135,14 +137,20 @@ class CurlPushClient final : public PushClient {
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, t.get());
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, OnOpenSocket);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t.get());
-    curl_multi_add_handle(multi_, easy);
+    if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+      finished_.push_back({t->delivery_id, PushResponse{0, "curl_multi_add_handle failed", -1}});
+      curl_easy_cleanup(easy);
+      curl_slist_free_all(t->headers);
+      return;
+    }
     transfers_.emplace(easy, std::move(t));
   }
 
   std::vector<std::pair<int64_t, PushResponse>> Poll(std::chrono::milliseconds wait) override {
     int running = 0;
     curl_multi_perform(multi_, &running);
-    if (finished_.empty() && !transfers_.empty()) {
+    // Wait only when nothing has finished yet.
+    if (finished_.empty() && !transfers_.empty() && static_cast<size_t>(running) == transfers_.size()) {
       curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait.count()), nullptr);
       curl_multi_perform(multi_, &running);
     }

@@ -68,6 +68,7 @@ struct SubscriptionInput {
   std::optional<int64_t> account_id;  // the signed-in reader, or none
   std::string language = "en";        // the reader's language for the notification texts
   std::string client_address;         // for the per-address limit ("" : not limited)
+  bool merge = false;                 // keep the topics already stored for this endpoint, adding these
 };
 
 struct Subscription {
@@ -105,8 +106,9 @@ class SubscriptionService {
   // holds the endpoint may: it is the browser's secret (the push service's capability URL).
   Result<bool> Unsubscribe(std::string_view endpoint);
   // Adds and removes topics of the subscription of this endpoint (the browser proves it holds it by knowing it).
-  // A signed-in caller's account becomes the subscription's. Errors: kNotFound (no such subscription),
-  // kBadRequest/kUnauthenticated/kNotFound as Subscribe for the topics, kBadRequest when none would remain.
+  // A signed-in caller's account becomes the subscription's. Removing every topic deletes the subscription (the
+  // result has no topics). Errors: kNotFound (no such subscription), kBadRequest/kUnauthenticated/kNotFound as
+  // Subscribe for the topics.
   Result<Subscription> ChangeTopics(std::string_view endpoint, const std::vector<std::string>& add,
                                     const std::vector<std::string>& remove, std::optional<int64_t> account_id);
   // An account's subscriptions (its devices), newest first.
@@ -141,6 +143,7 @@ struct PushMessage {
   int64_t ttl_seconds = 86'400;
   std::string urgency = "normal";  // very-low | low | normal | high
   std::string topic;    // RFC 8030 Topic: up to 32 base64url characters; empty: none
+  int64_t deliver_at = 0;  // micros; the deliveries are due then (0: at once)
 };
 
 // Whom a message goes to.
@@ -149,6 +152,9 @@ struct Audience {
   std::optional<int64_t> account_id;      // ... and (if set) belonging to this account
   std::optional<int64_t> except_account;  // ... but not to this account's (the comment's own author)
   bool keep_when_empty = false;           // store the message (its key) even when nobody matches
+  // When the key was queued before and its deliveries are not yet due (deliver_at in the future), add the
+  // matching subscriptions that it does not reach yet (a digest-like notice that grows until it goes out).
+  bool add_to_existing = false;
 };
 
 struct Enqueued {
@@ -245,6 +251,8 @@ class PushWorker {
   struct Held;  // a claimed delivery, queued or in flight
   // Claims up to `limit` due deliveries (skipping services that already hold their share) into the queue.
   Result<size_t> Claim(size_t limit, int64_t now);
+  // At stop: deliveries claimed but never sent go back to pending, their attempt not spent.
+  void ReleaseQueued();
   // Whether a claim now could add work: no service held yet, or one with room for a good batch.
   bool Refillable() const;
   // Submits queued deliveries while slots are free: `concurrency` in all, `per_origin` to one service.

@@ -64,17 +64,24 @@ Result<Enqueued> PushOutbox::Enqueue(storage::Session& session, const PushMessag
                                                  std::to_string(payload.size()) + " bytes).");
   }
   const int64_t now = clock_.NowMicros();
-  const int64_t id = ids_.Next();
+  const int64_t due = std::max(now, message.deliver_at);
+  int64_t id = ids_.Next();
   TRIBUNE_ASSIGN(int64_t stored,
                  session.Exec("INSERT INTO push_messages (id, message_key, payload, ttl_seconds, urgency, topic,"
                               " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_key) DO NOTHING",
                               {id, message.key, payload, message.ttl_seconds, message.urgency, message.topic, now}));
-  if (stored == 0) return Enqueued{};
+  if (stored == 0) {
+    // Queued before. Nothing of it can have gone out while its deliveries are not due: it may still grow.
+    if (!audience.add_to_existing || due <= now) return Enqueued{};
+    TRIBUNE_ASSIGN(storage::Rows rows, session.Query("SELECT id FROM push_messages WHERE message_key = $1", {message.key}));
+    if (rows.empty()) return Enqueued{};
+    id = rows[0].Int(0);
+  }
 
   std::string sql =
       "INSERT INTO push_deliveries (message_id, subscription_id, state, attempts, next_attempt_at)"
       " SELECT $1, t.subscription_id, 'pending', 0, $2 FROM push_topics t";
-  storage::Params params{id, now, audience.topic};
+  storage::Params params{id, due, audience.topic};
   if (audience.account_id || audience.except_account) {
     sql += " JOIN push_subscriptions s ON s.id = t.subscription_id";
   }
@@ -89,6 +96,12 @@ Result<Enqueued> PushOutbox::Enqueue(storage::Session& session, const PushMessag
   }
   sql += " ON CONFLICT (message_id, subscription_id) DO NOTHING";
   TRIBUNE_ASSIGN(int64_t recipients, session.Exec(sql, params));
+  if (stored == 0) {
+    if (recipients > 0) {
+      TRIBUNE_TRY(session.Exec("UPDATE push_messages SET recipients = recipients + $2 WHERE id = $1", {id, recipients}));
+    }
+    return Enqueued{id, recipients};
+  }
   if (recipients == 0) {
     if (audience.keep_when_empty) return Enqueued{id, 0};
     TRIBUNE_TRY(session.Exec("DELETE FROM push_messages WHERE id = $1", {id}));

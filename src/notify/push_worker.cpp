@@ -29,7 +29,8 @@ double JitterUnit() {
 
 struct Message {
   std::string payload;
-  int64_t ttl = 0;
+  int64_t ttl = 0;         // seconds, from the message's creation
+  int64_t created_at = 0;  // micros
   std::string urgency;
   std::string topic;
 };
@@ -67,7 +68,11 @@ PushWorker::PushWorker(storage::Database& db, const Clock& clock, VapidSigner& s
   options_.max_attempts = std::max(1, options_.max_attempts);
 }
 
-PushWorker::~PushWorker() { Stop(); }
+PushWorker::~PushWorker() {
+  Stop();
+  // A commit still running (RunOnce returned early on an error) uses this object's members.
+  if (recording_.valid()) recording_.wait();
+}
 
 Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
   if (limit == 0) return size_t{0};
@@ -99,7 +104,7 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
       full += (full.empty() ? "" : ", ") + std::string("$") + std::to_string(params.size());
     }
     const std::string sql =
-        "SELECT d.id, d.message_id, d.subscription_id, d.attempts, s.endpoint, s.origin, s.p256dh, s.auth"
+        "SELECT d.id, d.message_id, d.subscription_id, d.attempts, s.endpoint, s.origin, s.p256dh, s.auth, d.state"
         " FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id"
         " WHERE d.state = $3 AND d.next_attempt_at <= $1" +
         (full.empty() ? std::string() : " AND s.origin NOT IN (" + full + ")") +
@@ -118,7 +123,6 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
       if (held_.count(r.Int(0)) != 0) continue;  // ours already, queued past its lease: not a second copy
       auto it = held_per_origin_.find(origin);
       if ((it == held_per_origin_.end() ? 0 : it->second) + taken[origin] >= hold_cap) continue;
-      ++taken[origin];
       auto h = std::make_unique<Held>();
       h->delivery_id = r.Int(0);
       h->message_id = r.Int(1);
@@ -128,15 +132,22 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
       h->origin = origin;
       h->p256dh = r.Text(6);
       h->auth = r.Text(7);
-      TRIBUNE_TRY(s.Exec("UPDATE push_deliveries SET state = 'sending', attempts = $2, next_attempt_at = $3"
-                         " WHERE id = $1",
-                         {h->delivery_id, h->attempts, now + lease}));
+      // Only if nobody claimed it since it was read (another server, on a database that lets two read it).
+      TRIBUNE_ASSIGN(const int64_t took,
+                     s.Exec("UPDATE push_deliveries SET state = 'sending', attempts = $2, next_attempt_at = $3"
+                            " WHERE id = $1 AND attempts = $4 AND state = $5",
+                            {h->delivery_id, h->attempts, now + lease, h->attempts - 1, r.Text(8)}));
+      if (took == 0) continue;
+      ++taken[origin];
       auto m = messages.find(h->message_id);
       if (m == messages.end()) {
-        TRIBUNE_ASSIGN(storage::Rows mr, s.Query("SELECT payload, ttl_seconds, urgency, topic FROM push_messages"
-                                                 " WHERE id = $1", {h->message_id}));
+        TRIBUNE_ASSIGN(storage::Rows mr, s.Query("SELECT payload, ttl_seconds, urgency, topic, created_at FROM"
+                                                 " push_messages WHERE id = $1", {h->message_id}));
         std::shared_ptr<const Message> loaded;
-        if (!mr.empty()) loaded = std::make_shared<const Message>(Message{mr[0].Text(0), mr[0].Int(1), mr[0].Text(2), mr[0].Text(3)});
+        if (!mr.empty()) {
+          loaded = std::make_shared<const Message>(
+              Message{mr[0].Text(0), mr[0].Int(1), mr[0].Int(4), mr[0].Text(2), mr[0].Text(3)});
+        }
         m = messages.emplace(h->message_id, std::move(loaded)).first;
       }
       h->message = m->second;
@@ -154,6 +165,27 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
     held_[h->delivery_id] = std::move(h);
   }
   return claimed.size();
+}
+
+void PushWorker::ReleaseQueued() {
+  // Claimed but never sent: back to the queue at once, the attempt not spent (a restart would otherwise wait out
+  // the lease). What is in flight keeps its lease: it may have reached the service.
+  std::vector<std::pair<int64_t, int64_t>> queued;
+  for (int64_t id : queue_) {
+    const Held& h = *held_.at(id);
+    if (!h.sending) queued.emplace_back(id, h.attempts);
+  }
+  if (queued.empty()) return;
+  const int64_t now = clock_.NowMicros();
+  Status st = db_.Write([&](storage::Session& s) -> Status {
+    for (const auto& [id, attempts] : queued) {
+      TRIBUNE_TRY(s.Exec("UPDATE push_deliveries SET state = 'pending', attempts = $2 - 1, next_attempt_at = $3"
+                         " WHERE id = $1 AND attempts = $2 AND state = 'sending'",
+                         {id, attempts, now}));
+    }
+    return Ok{};
+  });
+  if (!st.ok()) log::Warn("push: queued deliveries not released", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
 }
 
 bool PushWorker::Refillable() const {
@@ -183,7 +215,13 @@ void PushWorker::Pump(int64_t now) {
     const auto p256dh = Base64UrlDecode(h.p256dh);
     const auto auth = Base64UrlDecode(h.auth);
     Result<std::string> body = MakeError(ErrorCode::kBadRequest, "the message is gone");
-    if (h.message && p256dh && auth) body = Encrypt(*p256dh, *auth, h.message->payload);
+    // A retry carries what is left of the message's lifetime: breaking news must not arrive a day late.
+    const int64_t ttl_left = h.message ? h.message->ttl - (now - h.message->created_at) / 1'000'000 : 0;
+    if (h.message && ttl_left < 0) {
+      body = MakeError(ErrorCode::kBadRequest, "its time to live ran out before it could be delivered");
+    } else if (h.message && p256dh && auth) {
+      body = Encrypt(*p256dh, *auth, h.message->payload);
+    }
     Result<std::string> authorization = signer_.Authorization(h.origin, now_unix);
     h.sending = true;
     ++busy;
@@ -199,7 +237,7 @@ void PushWorker::Pump(int64_t now) {
     req.endpoint = h.endpoint;
     req.origin = h.origin;
     req.headers = {"Content-Type: application/octet-stream", "Content-Encoding: aes128gcm",
-                   "TTL: " + std::to_string(h.message->ttl), "Urgency: " + h.message->urgency,
+                   "TTL: " + std::to_string(ttl_left), "Urgency: " + h.message->urgency,
                    "Authorization: " + *authorization};
     if (!h.message->topic.empty()) req.headers.push_back("Topic: " + h.message->topic);
     req.body = std::move(body).value();
@@ -254,7 +292,7 @@ Status PushWorker::Flush(bool force) {
 
 Status PushWorker::Commit(std::vector<Done>& outcomes, int64_t now) {
   PushStats round;
-  Status st = db_.Write([&](storage::Session& s) -> Status {
+  const auto record = [&](storage::Session& s) -> Status {
     round = {};
     std::unordered_map<int64_t, std::array<int64_t, 3>> per_message;  // delivered, expired, failed
     for (const Done& d : outcomes) {
@@ -320,7 +358,15 @@ Status PushWorker::Commit(std::vector<Done>& outcomes, int64_t now) {
                          {message, counts[0], counts[1], counts[2]}));
     }
     return Ok{};
-  });
+  };
+  // What was sent must be recorded, or it is sent again when its lease runs out: a failed commit (the disk, a
+  // busy database) is tried again a few times before giving up to that.
+  Status st = db_.Write(record);
+  for (int retry = 1; !st.ok() && retry <= 3; ++retry) {
+    log::Warn("push outcomes not recorded, trying again", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * retry));
+    st = db_.Write(record);
+  }
   if (!st.ok()) return st;
   {
     std::lock_guard lock(mu_);
@@ -432,6 +478,7 @@ void PushWorker::Loop(std::chrono::milliseconds poll) {
       woken_ = false;
     }
     if (stopping) {
+      ReleaseQueued();
       Status flushed = Flush(true);
       if (Status st = Settle(); !flushed.ok() || !st.ok()) {
         log::Error("push worker record failed", "\"error\":\"" +

@@ -136,7 +136,7 @@ class PushWorkerTest : public ::testing::Test {
     m.title = "Breaking news";
     m.body = "Something happened: \xC3\xA9t\xC3\xA9";
     m.url = "/articles/news";
-    m.ttl_seconds = 3600;
+    m.ttl_seconds = 7 * 86'400;  // longer than any clock move below, unless a test is about the TTL
     m.urgency = "high";
     m.topic = "breaking1";
     return m;
@@ -224,7 +224,7 @@ TEST_F(PushWorkerTest, TheRequestCarriesTheHeadersAndABodyTheSubscriberDecrypts)
   EXPECT_GT(r.delivery_id, 0);
   EXPECT_TRUE(Has(r.headers, "Content-Encoding: aes128gcm"));
   EXPECT_TRUE(Has(r.headers, "Content-Type: application/octet-stream"));
-  EXPECT_TRUE(Has(r.headers, "TTL: 3600"));
+  EXPECT_TRUE(Has(r.headers, "TTL: 604800"));
   EXPECT_TRUE(Has(r.headers, "Urgency: high"));
   EXPECT_TRUE(Has(r.headers, "Topic: breaking1"));
   std::string authorization;
@@ -297,6 +297,29 @@ TEST_F(PushWorkerTest, GoneSubscriptionsAreDeletedWithEverythingQueuedForThem) {
   clock_.Advance(hours(2));
   EXPECT_EQ(Run().delivered, 1);
   EXPECT_EQ(client_.submitted.size(), 4u);
+}
+
+TEST_F(PushWorkerTest, ARetryCarriesWhatIsLeftOfTheTtlAndNothingIsSentAfterIt) {
+  Subscriber s = Subscribe("https://push.example.com/busy");
+  client_.script[s.endpoint] = {{503, "busy", 1800}, {503, "busy", 3600}, {201, "", -1}};
+  PushMessage m = Message("m1");
+  m.ttl_seconds = 3600;
+  const int64_t message = Enqueue(m);
+  Run();
+  ASSERT_EQ(client_.submitted.size(), 1u);
+  EXPECT_TRUE(Has(client_.submitted[0].headers, "TTL: 3600"));
+  clock_.Advance(seconds(1801));
+  Run();
+  ASSERT_EQ(client_.submitted.size(), 2u);
+  EXPECT_TRUE(Has(client_.submitted[1].headers, "TTL: 1799")) << "the rest of the hour, not a fresh one";
+  clock_.Advance(seconds(3601));
+  EXPECT_EQ(Run().failed, 1);
+  EXPECT_EQ(client_.submitted.size(), 2u) << "an hour-old message with a one-hour TTL is not sent";
+  EXPECT_EQ(MessageCount(message, "failed"), 1);
+  auto row = Delivery(s.id);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->Text(0), "failed");
+  EXPECT_NE(row->Text(3).find("time to live"), std::string::npos) << row->Text(3);
 }
 
 TEST_F(PushWorkerTest, A429IsRetriedNoSoonerThanRetryAfter) {

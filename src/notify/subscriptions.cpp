@@ -1,5 +1,8 @@
 // SubscriptionService: a browser's push subscription with its topics; the endpoint is its identity.
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "common/random.hpp"
@@ -76,8 +79,24 @@ Status SubscriptionService::CheckTopics(const SubscriptionInput& input) const {
   return Ok{};
 }
 
-Status SubscriptionService::Admit(const std::string& address) {
-  if (options_.per_address_hour <= 0 || address.empty()) return Ok{};
+// The key an address is counted under: an IPv6 address by its /64 (one household or server usually holds a whole
+// /64, and could otherwise take a fresh address per request).
+namespace {
+
+std::string LimitKey(const std::string& address) {
+  in6_addr v6{};
+  if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), &v6) != 1) return address;
+  std::memset(v6.s6_addr + 8, 0, 8);
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET6, &v6, buf, sizeof buf);
+  return std::string(buf) + "/64";
+}
+
+}  // namespace
+
+Status SubscriptionService::Admit(const std::string& client_address) {
+  if (options_.per_address_hour <= 0 || client_address.empty()) return Ok{};
+  const std::string address = LimitKey(client_address);
   constexpr int64_t kHour = 3600LL * 1'000'000;
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(limit_mu_);
@@ -130,6 +149,13 @@ Result<Subscription> SubscriptionService::Subscribe(const SubscriptionInput& inp
                     std::string(kColumns),
                 {fresh_id, endpoint.url, endpoint.origin, input.p256dh, input.auth, account, language, now}));
     out = FromRow(rows.at(0));
+    if (input.merge) {
+      TRIBUNE_ASSIGN(storage::Rows kept, s.Query("SELECT topic FROM push_topics WHERE subscription_id = $1", {out.id}));
+      for (const auto& r : kept) topics.insert(r.Text(0));
+      if (topics.size() > options_.max_topics) {
+        return Bad("topics: at most " + std::to_string(options_.max_topics) + " topics.");
+      }
+    }
     TRIBUNE_TRY(s.Exec("DELETE FROM push_topics WHERE subscription_id = $1", {out.id}));
     for (const std::string& topic : topics) {
       TRIBUNE_TRY(s.Exec("INSERT INTO push_topics (topic, subscription_id) VALUES ($1, $2)", {topic, out.id}));
@@ -182,7 +208,12 @@ Result<Subscription> SubscriptionService::ChangeTopics(std::string_view endpoint
     check.topics = add;
     if (!add.empty()) TRIBUNE_TRY(CheckTopics(check));
     topics.insert(add.begin(), add.end());
-    if (topics.empty()) return Bad("A subscription needs at least one topic (delete it instead).");
+    if (topics.empty()) {
+      // Nothing left to receive: the subscription ends (the browser's own subscription is the browser's business).
+      TRIBUNE_TRY(DeleteById(s, out.id));
+      out.topics.clear();
+      return Ok{};
+    }
     if (topics.size() > options_.max_topics) {
       return Bad("topics: at most " + std::to_string(options_.max_topics) + " topics.");
     }

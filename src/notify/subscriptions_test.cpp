@@ -290,7 +290,6 @@ TEST_F(SubscriptionsTest, RefusedTopicChangesChangeNothing) {
   const std::vector<Case> cases = {
       {"unknown endpoint", kE2, {"article:6"}, {}, ErrorCode::kNotFound},
       {"empty endpoint", "", {"article:6"}, {}, ErrorCode::kBadRequest},
-      {"remove the last topics", kE1, {}, {"breaking:en", "article:5"}, ErrorCode::kBadRequest},
       {"bad topic", kE1, {"article:abc"}, {"breaking:en"}, ErrorCode::kBadRequest},
       {"no edition", kE1, {"breaking:xx"}, {}, ErrorCode::kBadRequest},
       {"no article", kE1, {"article:404"}, {"breaking:en"}, ErrorCode::kNotFound},
@@ -307,6 +306,28 @@ TEST_F(SubscriptionsTest, RefusedTopicChangesChangeNothing) {
     EXPECT_EQ(Subscriptions(), 1) << c.what;
     EXPECT_EQ(Topics(), 2) << c.what;
   }
+}
+
+TEST_F(SubscriptionsTest, RemovingEveryTopicEndsTheSubscription) {
+  Subscription sub = MustSubscribe(Input(kE1, {"breaking:en", "article:5"}, 1));
+  QueueFor(sub.id);
+  auto r = service_.ChangeTopics(kE1, {}, {"breaking:en", "article:5"}, std::nullopt);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->topics.empty());
+  EXPECT_EQ(Subscriptions(), 0);
+  EXPECT_EQ(Topics(), 0);
+}
+
+TEST_F(SubscriptionsTest, MergingKeepsTheStoredTopics) {
+  MustSubscribe(Input(kE1, {"breaking:en"}, 1));
+  SubscriptionInput in = Input(kE1, {"article:5"}, 1);
+  in.merge = true;
+  auto r = service_.Subscribe(in);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(TopicsOf(kE1), (std::set<std::string>{"article:5", "breaking:en"}));
+  in.merge = false;
+  ASSERT_TRUE(service_.Subscribe(in).ok());
+  EXPECT_EQ(TopicsOf(kE1), (std::set<std::string>{"article:5"}));
 }
 
 TEST_F(SubscriptionsTest, UnsubscribeDeletesTheSubscriptionItsTopicsAndWhatIsQueued) {

@@ -296,13 +296,22 @@ test('the service worker shows a pushed notification; a URL on another site is s
   await page.evaluate(async () => { await navigator.serviceWorker.register('/sw.js', { scope: '/' }); await navigator.serviceWorker.ready; });
   await waitFor('the registration id', () => registrationId);
 
+  const shown = (tag) => page.evaluate(async (t) => {
+    const reg = await navigator.serviceWorker.getRegistration('/');
+    const n = (await reg.getNotifications({ tag: t }))[0];
+    return n ? { title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url } : null;
+  }, tag);
   const push = async (message) => {
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(message) });
-    return waitFor(`notification ${message.tag}`, () => page.evaluate(async (tag) => {
-      const reg = await navigator.serviceWorker.getRegistration('/');
-      const n = (await reg.getNotifications({ tag }))[0];
-      return n ? { title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url } : null;
-    }, message.tag));
+    // CDP hands the message to the worker. Once, in a run of several files, a notification never showed (cause
+    // not found); a message not shown within 5 s is delivered again — same tag, so it can only replace, not add.
+    for (let attempt = 1; ; attempt += 1) {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(message) });
+      try {
+        return await waitFor(`notification ${message.tag}`, () => shown(message.tag), 5_000);
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
   };
   assert.deepEqual(await push({ title: 'Reply from Ana', body: 'Yes, twice a night.', url: `/articles/${article.slug}#c42`, tag: 'reply-42' }),
     { title: 'Reply from Ana', body: 'Yes, twice a night.', tag: 'reply-42', url: `/articles/${article.slug}#c42` });
@@ -324,7 +333,7 @@ test('Follow the discussion adds article:<id> to this browser\'s subscription; U
   await page.getByRole('button', { name: 'Unfollow' }).waitFor();
   let { devices } = await settingsOf(api);
   assert.equal(devices.length, 1);
-  assert.deepEqual([...devices[0].topics].sort(), [`article:${article.id}`, 'breaking:en']);
+  assert.deepEqual(devices[0].topics, [`article:${article.id}`], 'following does not also sign up for breaking news');
   await screenshot(page, 'article-following');
 
   await page.reload();
@@ -332,14 +341,22 @@ test('Follow the discussion adds article:<id> to this browser\'s subscription; U
   await page.getByText('You no longer follow this discussion.').waitFor();
   await page.getByRole('button', { name: 'Follow the discussion' }).waitFor();
   ({ devices } = await settingsOf(api));
-  assert.deepEqual(devices.map((d) => d.topics), [['breaking:en']]);
+  assert.deepEqual(devices, [], 'the subscription had no other topic: it is gone');
 
-  // Following again reuses the same subscription (PATCH): still one device.
+  // Following again stores the browser's subscription again: one device.
   await page.getByRole('button', { name: 'Follow the discussion' }).click();
   await page.getByRole('button', { name: 'Unfollow' }).waitFor();
   ({ devices } = await settingsOf(api));
   assert.equal(devices.length, 1);
-  assert.deepEqual([...devices[0].topics].sort(), [`article:${article.id}`, 'breaking:en']);
+  assert.deepEqual(devices[0].topics, [`article:${article.id}`]);
+
+  // Signing out of this browser ends the reader's reply notices on it, and keeps the follow.
+  const endpoint = await page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/')).pushManager.getSubscription()).endpoint);
+  assertStatus(await api.patch('/api/v1/push/subscriptions', { endpoint, add: ['replies'] }), 200);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('link', { name: 'Log in' }).first().waitFor();
+  ({ devices } = await settingsOf(api));
+  assert.deepEqual(devices.map((d) => d.topics), [[`article:${article.id}`]], 'replies went with the sign-out; the follow stayed');
   assertClean(page);
   await page.context().close();
 });

@@ -5,7 +5,9 @@
 // this script. Which articles this browser follows is remembered in localStorage.
 (() => {
   'use strict';
-  const page = JSON.parse(document.getElementById('tribune-data').textContent);
+  const dataEl = document.getElementById('tribune-data');
+  if (!dataEl) return;
+  const page = JSON.parse(dataEl.textContent);
   const S = page.strings || {};
   const t = (k, v = {}) => (S[k] || S.acct_failed || k).replace(/\{(\w+)\}/g, (_, n) => (n in v ? v[n] : ''));
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -57,7 +59,7 @@
       if (button.matches('[data-follow-on]')) {
         busy(button, async () => {
           try {
-            const device = await push.enable([topic], ['breaking:' + page.lang]);
+            const device = await push.enable([topic]);
             if (!device) return say(status, t('push_failed'), 'bad');
             mark(true);
             say(status, t('follow_on'));

@@ -39,49 +39,50 @@
     return reg ? reg.pushManager.getSubscription() : null;
   }
 
-  // Makes sure this browser receives `topics`: a subscription the browser already has gets them added (PATCH);
-  // otherwise it subscribes and POSTs `topics` plus `extra`. Resolves to the device JSON; null when the reader
-  // refused the permission. Throws on failure.
-  async function enable(topics, extra = []) {
+  // Makes sure this browser receives `topics`: subscribes if it has no subscription yet, and stores the
+  // subscription with these topics added to what the server already holds for it (merge). Resolves to the
+  // device JSON; null when the reader refused the permission. Throws on failure.
+  async function enable(topics) {
     if (!supported) throw new Error('unsupported');
     const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
     if ((await Notification.requestPermission()) !== 'granted') return null;
     await navigator.serviceWorker.ready;
     let sub = await reg.pushManager.getSubscription();
-    if (sub) {
-      const res = await send('PATCH', { endpoint: sub.endpoint, add: topics });
-      if (res.ok) return accepted(await res.json());
-      if (res.status !== 404) throw new Error('subscription refused');
-    } else {
+    if (!sub) {
       const keyRes = await fetch('/api/v1/push/key', { credentials: 'same-origin' });
       if (!keyRes.ok) throw new Error('no key');
       const { vapid_public_key: vapid } = await keyRes.json();
       sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64url(vapid) });
     }
-    const all = [...new Set([...topics, ...extra])];
     const res = await send('POST', {
       endpoint: sub.endpoint, keys: { p256dh: key64(sub.getKey('p256dh')), auth: key64(sub.getKey('auth')) },
-      topics: all, language: page.lang,
+      topics, language: page.lang, merge: true,
     });
     if (!res.ok) throw new Error('subscription refused');
     return accepted(await res.json());
   }
 
-  // Stops `topics` on this browser's subscription (a subscription must keep one topic: the last one ends it).
+  // Stops `topics` on this browser's subscription (without topics left, the server ends the subscription).
   async function disable(topics) {
     const sub = await current();
     if (!sub) return;
     const res = await send('PATCH', { endpoint: sub.endpoint, remove: topics });
-    if (res.ok || res.status === 404) return;
-    if (res.status === 400) {
-      const gone = await send('DELETE', { endpoint: sub.endpoint });
-      if (gone.ok) return;
-    }
-    throw new Error('refused');
+    if (!res.ok && res.status !== 404) throw new Error('refused');
   }
 
   const usable = () => supported && Notification.permission !== 'denied';
   window.tribunePush = { usable, current, enable, disable, defaultTopics: () => ['breaking:' + page.lang].concat(page.viewer ? ['replies'] : []) };
+
+  // Signing out of a shared browser ends that reader's reply notices on it (breaking news and follows stay).
+  const logout = document.querySelector('form[action="/logout"]');
+  if (logout && page.viewer && supported) {
+    logout.addEventListener('submit', (ev) => {
+      if (logout.dataset.detached) return;
+      ev.preventDefault();
+      const go = () => { logout.dataset.detached = '1'; logout.requestSubmit(); };
+      Promise.race([disable(['replies']).catch(() => {}), new Promise((r) => { setTimeout(r, 1500); })]).then(go, go);
+    });
+  }
 
   let answered = null;
   try { answered = localStorage.getItem(KEY); } catch (e) { /* storage off: ask again next time */ }

@@ -50,7 +50,7 @@ Result<Response> Subscribe(ApiContext& ctx, Request& req) {
   TRIBUNE_TRY(Available(ctx));
   TRIBUNE_ASSIGN(auto caller, Caller(ctx, req));
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
-  TRIBUNE_TRY(AllowOnly(body, {"endpoint", "keys", "topics", "expirationTime", "language"}));
+  TRIBUNE_TRY(AllowOnly(body, {"endpoint", "keys", "topics", "expirationTime", "language", "merge"}));
   notify::SubscriptionInput in;
   TRIBUNE_ASSIGN(in.endpoint, GetString(body, "endpoint", true));
   TRIBUNE_ASSIGN(const json::object* keys, GetObject(body, "keys"));
@@ -64,6 +64,7 @@ Result<Response> Subscribe(ApiContext& ctx, Request& req) {
     return MakeError(ErrorCode::kBadRequest, "expirationTime must be a number or null.");
   }
   TRIBUNE_ASSIGN(std::string language, GetString(body, "language", false));
+  TRIBUNE_ASSIGN(in.merge, GetBool(body, "merge", false));
   if (caller) {
     in.account_id = caller->account.id;
     if (language.empty()) language = caller->account.language;
@@ -111,7 +112,7 @@ Result<Response> Breaking(ApiContext& ctx, Request& req) {
   if (!id) return MakeError(ErrorCode::kBadRequest, "article_id is required.");
   TRIBUNE_ASSIGN(auto article, ctx.articles.Get(*id));
   TRIBUNE_ASSIGN(auto sent, ctx.breaking->Send({article.id, article.title, article.lead, "/articles/" + article.slug,
-                                                article.language}));
+                                                article.language, article.published_at}));
   return Json(202, json::serialize(json::object{{"message_id", IdString(sent.message_id)},
                                                 {"recipients", sent.recipients}}));
 }

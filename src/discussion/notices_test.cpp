@@ -170,6 +170,18 @@ TEST_F(NoticesTest, ABlockedOrDeletedReaderHearsNothing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM mail_outbox"), 0);
 }
 
+TEST_F(NoticesTest, ANoticeThatCannotBeMadeDoesNotCostTheReplyItsComment) {
+  AddSub(100, kAlice, "replies");
+  ASSERT_TRUE(prefs_.SetEmailReplies(kAlice, "immediate").ok());
+  const int64_t parent = MustPost(kAlice, "Answer me.");
+  // An address the mail renderer refuses (a header line break): the mail is skipped, the push and the reply stay.
+  tmp_.Exec("UPDATE accounts SET email = $1 WHERE id = $2", {std::string("alice@example.com\r\nBcc: x@y"), kAlice});
+  const int64_t reply = MustPost(kBob, "Here is an answer.", parent);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM comments WHERE id = " + std::to_string(reply)), 1);
+  EXPECT_EQ(QueuedFor("reply:" + std::to_string(reply)), (std::set<int64_t>{100}));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM mail_outbox"), 0);
+}
+
 TEST_F(NoticesTest, ImmediateMailCarriesTheOneClickUnsubscribeLink) {
   ASSERT_TRUE(prefs_.SetEmailReplies(kAlice, "immediate").ok());
   const int64_t parent = MustPost(kAlice, "Tell me more.");

@@ -308,6 +308,39 @@ TEST_F(SubscriptionsTest, RefusedTopicChangesChangeNothing) {
   }
 }
 
+TEST(SubscriptionLimit, AnAddressMayStoreSoManyAnHourAndIPv6CountsPerSlash64) {
+  InitCrypto();
+  tribune::testing::TempDatabase tmp;
+  FakeClock clock(1'700'000'000'000'000);
+  IdGenerator ids(clock);
+  SubscriptionOptions options;
+  options.per_address_hour = 2;
+  SubscriptionService service(tmp.db(), clock, ids, options);
+  int n = 0;
+  auto subscribe = [&](const std::string& address) {
+    auto k = GenerateKeyPair();
+    SubscriptionInput in;
+    in.endpoint = "https://push.example.com/limit-" + std::to_string(++n);
+    in.p256dh = Base64UrlEncode(k->public_key);
+    in.auth = Base64UrlEncode(std::string(16, 'a'));
+    in.topics = {"breaking:en"};
+    in.client_address = address;
+    return service.Subscribe(in);
+  };
+  ASSERT_TRUE(subscribe("2001:db8:1:2::10").ok());
+  ASSERT_TRUE(subscribe("2001:db8:1:2:ffff::99").ok());
+  auto third = subscribe("2001:db8:1:2:abcd::1");  // the same /64
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(third.error().retry_after_seconds, 3600);
+  EXPECT_TRUE(subscribe("2001:db8:1:3::1").ok()) << "another /64";
+  EXPECT_TRUE(subscribe("198.51.100.7").ok());
+  EXPECT_TRUE(subscribe("").ok()) << "no address: not limited";
+  EXPECT_EQ(tmp.Count("SELECT COUNT(*) FROM push_subscriptions"), 5);
+  clock.Advance(std::chrono::seconds(3601));
+  EXPECT_TRUE(subscribe("2001:db8:1:2::10").ok()) << "an hour later";
+}
+
 TEST_F(SubscriptionsTest, RemovingEveryTopicEndsTheSubscription) {
   Subscription sub = MustSubscribe(Input(kE1, {"breaking:en", "article:5"}, 1));
   QueueFor(sub.id);

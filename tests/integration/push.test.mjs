@@ -150,6 +150,9 @@ describe('web push', { timeout: 600_000 }, () => {
       assert.equal(m.url, `/articles/${article.slug}`);
     }
     assertError(await editor.post('/api/v1/push/breaking', { article_id: article.id }), 409, 'conflict');
+    const scheduled = await createArticle(editor, { published_at: '2099-01-01T06:00:00Z' });
+    assertError(await editor.post('/api/v1/push/breaking', { article_id: scheduled.id }), 409, 'conflict', 'a scheduled article');
+    assert.equal(sql(ctx.srv.dataDir, `SELECT COUNT(*) FROM push_messages WHERE message_key = 'breaking:${scheduled.id}'`), '0');
     assertError(await editor.post('/api/v1/push/breaking', { article_id: '999999999' }), 404, 'not_found');
     assertError(await editor.post('/api/v1/push/breaking', { article: article.id }), 400, 'bad_request');
   });

@@ -58,6 +58,7 @@ struct PushWorker::Held {
   std::string auth;
   std::shared_ptr<const Message> message;  // nullptr: the message row is gone
   bool sending = false;
+  int64_t leased_until = 0;  // micros
 };
 
 PushWorker::PushWorker(storage::Database& db, const Clock& clock, VapidSigner& signer, PushClient& client,
@@ -82,6 +83,15 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
   int64_t abandoned = 0;
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
     claimed.clear();
+    // Our own deliveries keep their lease while we hold them (a slow service, a clock that jumped): renewed when
+    // half of it is gone, before anything below could take them for a dead worker's.
+    for (auto& [id, held] : held_) {
+      if (held->leased_until - lease / 2 > now) continue;
+      TRIBUNE_TRY(s.Exec("UPDATE push_deliveries SET next_attempt_at = $3 WHERE id = $1 AND attempts = $2"
+                         " AND state = 'sending'",
+                         {id, held->attempts, now + lease}));
+      held->leased_until = now + lease;
+    }
     // A delivery whose last permitted attempt died mid-send is not tried again.
     TRIBUNE_ASSIGN(storage::Rows lost,
                    s.Query("UPDATE push_deliveries SET state = 'failed', last_error = 'lease expired on the last attempt'"
@@ -138,6 +148,7 @@ Result<size_t> PushWorker::Claim(size_t limit, int64_t now) {
                             " WHERE id = $1 AND attempts = $4 AND state = $5",
                             {h->delivery_id, h->attempts, now + lease, h->attempts - 1, r.Text(8)}));
       if (took == 0) continue;
+      h->leased_until = now + lease;
       ++taken[origin];
       auto m = messages.find(h->message_id);
       if (m == messages.end()) {
@@ -312,10 +323,12 @@ Status PushWorker::Commit(std::vector<Done>& outcomes, int64_t now) {
         }
         case Outcome::kGone: {
           TRIBUNE_TRY(s.Exec("DELETE FROM push_topics WHERE subscription_id = $1", {f.subscription_id}));
-          TRIBUNE_ASSIGN(int64_t queued, s.Exec("DELETE FROM push_deliveries WHERE subscription_id = $1",
-                                                {f.subscription_id}));
+          // Every message still queued for the subscription counts it as expired, so that each message's
+          // recipients stay delivered + expired + failed + still queued.
+          TRIBUNE_ASSIGN(storage::Rows queued, s.Query("DELETE FROM push_deliveries WHERE subscription_id = $1"
+                                                       " RETURNING message_id", {f.subscription_id}));
           TRIBUNE_TRY(s.Exec("DELETE FROM push_subscriptions WHERE id = $1", {f.subscription_id}));
-          if (queued > 0) ++per_message[f.message_id][1];
+          for (const auto& q : queued) ++per_message[q.Int(0)][1];
           ++round.expired;
           break;
         }

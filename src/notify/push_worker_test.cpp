@@ -292,6 +292,7 @@ TEST_F(PushWorkerTest, GoneSubscriptionsAreDeletedWithEverythingQueuedForThem) {
   }
   EXPECT_EQ(MessageCount(first, "expired"), 2);
   EXPECT_EQ(MessageCount(first, "delivered"), 1);
+  EXPECT_EQ(MessageCount(later, "expired"), 2) << "the later message lost the same two recipients";
   ASSERT_TRUE(Delivery(alive.id).has_value()) << "the live subscription's later message is still queued";
   EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM push_deliveries"), 1);
   clock_.Advance(hours(2));

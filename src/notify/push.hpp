@@ -111,6 +111,8 @@ class SubscriptionService {
   // Subscribe for the topics.
   Result<Subscription> ChangeTopics(std::string_view endpoint, const std::vector<std::string>& add,
                                     const std::vector<std::string>& remove, std::optional<int64_t> account_id);
+  // The subscription of this endpoint, if the site holds one (a browser asks what it receives).
+  Result<std::optional<Subscription>> Find(std::string_view endpoint);
   // An account's subscriptions (its devices), newest first.
   Result<std::vector<Subscription>> ForAccount(int64_t account_id);
   // Deletes one of an account's subscriptions by id. Errors: kNotFound.

@@ -233,6 +233,23 @@ Result<Subscription> SubscriptionService::ChangeTopics(std::string_view endpoint
   return out;
 }
 
+Result<std::optional<Subscription>> SubscriptionService::Find(std::string_view endpoint) {
+  if (endpoint.empty() || endpoint.size() > options_.endpoints.max_length) return Bad("endpoint is not valid.");
+  std::optional<Subscription> out;
+  TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
+    TRIBUNE_ASSIGN(storage::Rows rows, s.Query("SELECT " + std::string(kColumns) +
+                                                   " FROM push_subscriptions WHERE endpoint = $1",
+                                               {std::string(endpoint)}));
+    if (rows.empty()) return Ok{};
+    out = FromRow(rows[0]);
+    TRIBUNE_ASSIGN(storage::Rows topics,
+                   s.Query("SELECT topic FROM push_topics WHERE subscription_id = $1 ORDER BY topic", {out->id}));
+    for (const auto& t : topics) out->topics.push_back(t.Text(0));
+    return Ok{};
+  }));
+  return out;
+}
+
 Result<std::vector<Subscription>> SubscriptionService::ForAccount(int64_t account_id) {
   std::vector<Subscription> out;
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {

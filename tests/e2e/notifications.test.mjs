@@ -67,6 +67,8 @@ async function waitFor(what, fn, ms = 20_000) {
   }
 }
 
+async function until(what, fn, ms = 20_000) { return waitFor(what, fn, ms); }
+
 async function axe(path, email) {
   const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
   const page = await context.newPage();
@@ -357,6 +359,44 @@ test('Follow the discussion adds article:<id> to this browser\'s subscription; U
   await page.getByRole('link', { name: 'Log in' }).first().waitFor();
   ({ devices } = await settingsOf(api));
   assert.deepEqual(devices.map((d) => d.topics), [[`article:${article.id}`]], 'replies went with the sign-out; the follow stayed');
+  assertClean(page);
+  await page.context().close();
+});
+
+test('the site, not the browser\'s memory, says what this browser receives: Follow after a removal, replies after signing in again, "this browser" in the settings', T, async () => {
+  const { page, email, api } = await readerPage();
+  await page.context().grantPermissions(['notifications'], { origin: base });
+  await fakePushService(page);
+  await page.goto(`${base}/articles/${article.slug}`);
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await page.getByRole('button', { name: 'Follow the discussion' }).click();
+  await page.getByRole('button', { name: 'Unfollow' }).waitFor();
+  // The settings page names this browser, and has nothing to turn on.
+  await page.goto(`${base}/account/notifications`);
+  assert.equal(await page.locator('#push-bar').isVisible(), false, 'no push question on account pages');
+  await page.getByText('(this browser)').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Turn on push notifications in this browser' }).isVisible(), false);
+  // Removed in the settings: the article offers Follow again, the focus is kept on the list, and it says it is empty.
+  await page.getByRole('button', { name: 'Remove' }).click();
+  await page.getByText('No browser receives', { exact: false }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'n-devices');
+  await page.goto(`${base}/articles/${article.slug}`);
+  await page.getByRole('button', { name: 'Follow the discussion' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Unfollow' }).isVisible(), false);
+  // Turn push on again, sign out (reply notices leave this browser), sign in again (they come back).
+  await page.getByRole('button', { name: 'Follow the discussion' }).click();
+  await page.getByRole('button', { name: 'Unfollow' }).waitFor();
+  await page.goto(`${base}/account/notifications`);
+  await page.getByRole('button', { name: 'Turn on push notifications in this browser' }).click();
+  await page.waitForLoadState('load');
+  await until('replies on', async () => (await settingsOf(api)).devices[0]?.topics.includes('replies'));
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('link', { name: 'Log in' }).first().waitFor();
+  await until('replies off', async () => !(await settingsOf(api)).devices[0]?.topics.includes('replies'));
+  await signIn(page, base, email, PASSWORD);
+  await page.goto(`${base}/articles/${article.slug}`);
+  await until('replies back', async () => (await settingsOf(api)).devices[0]?.topics.includes('replies'));
+  assert.deepEqual([...(await settingsOf(api)).devices[0].topics].sort(), [`article:${article.id}`, 'breaking:en', 'replies']);
   assertClean(page);
   await page.context().close();
 });

@@ -2,7 +2,7 @@
 // "Follow the discussion" (push topic article:<id>) where this browser can receive pushes, and for editors
 // "Send as breaking news" with a confirmation step. On /account/notifications: the e-mail choice (PUT), Remove
 // for each browser (DELETE) and "Turn on push notifications in this browser"; those forms also work without
-// this script. Which articles this browser follows is remembered in localStorage.
+// this script. Whether this browser follows an article is asked of the site (POST /api/v1/push/subscriptions/state).
 (() => {
   'use strict';
   const dataEl = document.getElementById('tribune-data');
@@ -40,19 +40,15 @@
   const follow = $('[data-follow]');
   const article = page.article && page.article.id;
   if (follow && article && push && push.usable()) {
-    const KEY = 'tribune.follow';
     const topic = 'article:' + article;
     const status = $('[data-follow-status]');
-    const read = () => { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } };
     const mark = (on) => {
-      const list = read().filter((id) => id !== article);
-      if (on) list.push(article);
-      try { localStorage.setItem(KEY, JSON.stringify(list.slice(-200))); } catch (e) { /* not remembered */ }
       $('[data-follow-on]', follow).hidden = on;
       $('[data-following]', follow).hidden = !on;
     };
     follow.hidden = false;
-    if (read().includes(article)) push.current().then((sub) => mark(!!sub), () => mark(false));
+    // What the site holds for this browser decides, not what the browser remembers.
+    push.state().then((device) => mark(!!device && device.topics.includes(topic)), () => mark(false));
     follow.addEventListener('click', (ev) => {
       const button = ev.target.closest('button');
       if (!button) return;
@@ -140,11 +136,24 @@
         if (!res.ok && res.status !== 404) return say(status, t('acct_failed'), 'bad');
         form.closest('li[data-device]').remove();
         say(status, t('notif_removed'));
+        // The button that had the focus is gone: the list's heading takes it, and an empty list says so.
+        const heading = $('[data-devices-heading]') || devices;
+        heading.setAttribute('tabindex', '-1');
+        heading.focus();
+        if (!devices.querySelector('li[data-device]')) { const none = $('[data-devices-none]'); if (none) none.hidden = false; }
       });
     });
   }
   const here = $('[data-push-here]');
   if (here && push && push.usable()) {
+    push.state().then((device) => {
+      if (!device) return;
+      // This browser is in the list: say which one, and offer "Turn on" only if it lacks a default topic.
+      const li = document.querySelector(`li[data-device="${device.id}"]`);
+      const name = li && li.querySelector('[data-device-name]');
+      if (name && S.notif_this_browser) name.append(` (${S.notif_this_browser})`);
+      if (push.defaultTopics().every((x) => device.topics.includes(x))) here.hidden = true;
+    }, () => {});
     here.hidden = false;
     const button = $('button', here);
     button.addEventListener('click', () => busy(button, async () => {

@@ -18,10 +18,10 @@
     return Uint8Array.from(raw, (c) => c.charCodeAt(0));
   };
   const key64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  const send = (method, body) => {
+  const send = (method, body, path = '/api/v1/push/subscriptions') => {
     const headers = { 'Content-Type': 'application/json' };
     if (page.csrf) headers['X-CSRF-Token'] = page.csrf;
-    return fetch('/api/v1/push/subscriptions', { method, credentials: 'same-origin', headers, body: JSON.stringify(body) });
+    return fetch(path, { method, credentials: 'same-origin', headers, body: JSON.stringify(body) });
   };
 
   const remember = (v) => { try { localStorage.setItem(KEY, v); } catch (e) { /* ignore */ } };
@@ -71,7 +71,19 @@
   }
 
   const usable = () => supported && Notification.permission !== 'denied';
-  window.tribunePush = { usable, current, enable, disable, defaultTopics: () => ['breaking:' + page.lang].concat(page.viewer ? ['replies'] : []) };
+  // What the site holds for this browser's subscription: the device JSON, or null (no subscription here, or one
+  // the site forgot: removed in the settings, expired, the account deleted).
+  async function state() {
+    const sub = await current();
+    if (!sub) return null;
+    const res = await send('POST', { endpoint: sub.endpoint }, '/api/v1/push/subscriptions/state');
+    if (!res.ok) return null;
+    const device = await res.json();
+    return device.known ? device : null;
+  }
+
+  window.tribunePush = { usable, current, enable, disable, state, defaultTopics: () => ['breaking:' + page.lang].concat(page.viewer ? ['replies'] : []) };
+  const DETACHED = 'tribune.push.replies';
 
   // Signing out of a shared browser ends that reader's reply notices on it (breaking news and follows stay).
   const logout = document.querySelector('form[action="/logout"]');
@@ -80,13 +92,35 @@
       if (logout.dataset.detached) return;
       ev.preventDefault();
       const go = () => { logout.dataset.detached = '1'; logout.requestSubmit(); };
-      Promise.race([disable(['replies']).catch(() => {}), new Promise((r) => { setTimeout(r, 1500); })]).then(go, go);
+      // Remembered, so that signing in again here gives the reply notices back.
+      const detach = state().then((d) => {
+        if (!d || !d.topics.includes('replies')) return null;
+        try { localStorage.setItem(DETACHED, '1'); } catch (e) { /* not remembered */ }
+        return disable(['replies']);
+      }).catch(() => {});
+      Promise.race([detach, new Promise((r) => { setTimeout(r, 1500); })]).then(go, go);
     });
   }
 
   let answered = null;
   try { answered = localStorage.getItem(KEY); } catch (e) { /* storage off: ask again next time */ }
-  if (!bar || !usable() || answered || document.body.classList.contains('embed')) return;
+  if (supported && answered === 'accepted') {
+    // Signed in again on a browser whose reply notices went with a sign-out: they come back. A browser the site
+    // forgot (removed in the settings, an account deleted) is asked again next time.
+    state().then((d) => {
+      let detached = null;
+      try { detached = localStorage.getItem(DETACHED); } catch (e) { /* storage off */ }
+      if (!d) { try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ } return null; }
+      if (page.viewer && detached) {
+        try { localStorage.removeItem(DETACHED); } catch (e) { /* ignore */ }
+        return enable(['replies']);
+      }
+      return null;
+    }).catch(() => {});
+  }
+  // Not on account pages (signing in, settings, unsubscribing): there the question is out of place.
+  if (!bar || !usable() || answered || document.body.classList.contains('embed') ||
+      document.body.classList.contains('account')) return;
 
   const say = (text) => {
     bar.textContent = text;

@@ -101,6 +101,19 @@ Result<Response> ChangeTopics(ApiContext& ctx, Request& req) {
   return Json(200, json::serialize(DeviceJson(sub)));
 }
 
+// What this browser receives: the endpoint is a secret, so it travels in a POST body, not in a URL.
+Result<Response> State(ApiContext& ctx, Request& req) {
+  TRIBUNE_TRY(Available(ctx));
+  TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
+  TRIBUNE_TRY(AllowOnly(body, {"endpoint"}));
+  TRIBUNE_ASSIGN(auto endpoint, GetString(body, "endpoint", true));
+  TRIBUNE_ASSIGN(auto sub, ctx.push_subscriptions->Find(endpoint));
+  if (!sub) return Json(200, R"({"known":false})");
+  json::object o = DeviceJson(*sub);
+  o["known"] = true;
+  return Json(200, json::serialize(o));
+}
+
 Result<Response> Breaking(ApiContext& ctx, Request& req) {
   TRIBUNE_TRY(Available(ctx));
   TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
@@ -174,6 +187,8 @@ void RegisterPushRoutes(Router& router, ApiContext& ctx) {
              [&ctx](Request& req) { return Respond(req, [&] { return Unsubscribe(ctx, req); }); });
   router.Add("PATCH", "/api/v1/push/subscriptions",
              [&ctx](Request& req) { return Respond(req, [&] { return ChangeTopics(ctx, req); }); });
+  router.Add("POST", "/api/v1/push/subscriptions/state",
+             [&ctx](Request& req) { return Respond(req, [&] { return State(ctx, req); }); });
   router.Add("POST", "/api/v1/push/breaking",
              [&ctx](Request& req) { return Respond(req, [&] { return Breaking(ctx, req); }); });
   router.Add("GET", "/api/v1/me/notifications",

@@ -238,7 +238,14 @@ describe('web push', { timeout: 600_000 }, () => {
   test('a subscription is deleted by whoever holds its endpoint, idempotently', T, async () => {
     const anon = new Client(ctx.srv.baseUrl);
     const sub = await subscribeAt(anon, ['breaking:en']);
+    const known = await anon.post('/api/v1/push/subscriptions/state', { endpoint: sub.endpoint });
+    assertStatus(known, 200);
+    assert.equal(known.body.known, true);
+    assert.deepEqual(known.body.topics, ['breaking:en']);
+    assertError(await anon.post('/api/v1/push/subscriptions/state', { endpoint: 7 }), 400, 'bad_request');
+    assertError(await anon.post('/api/v1/push/subscriptions/state', { endpoint: sub.endpoint, x: 1 }), 400, 'bad_request');
     assertStatus(await anon.json('DELETE', '/api/v1/push/subscriptions', { endpoint: sub.endpoint }), 204);
+    assert.deepEqual((await anon.post('/api/v1/push/subscriptions/state', { endpoint: sub.endpoint })).body, { known: false });
     assert.equal(sql(ctx.srv.dataDir, `SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = '${sub.endpoint}'`), '0');
     assertStatus(await anon.json('DELETE', '/api/v1/push/subscriptions', { endpoint: sub.endpoint }), 204);
     assertError(await anon.json('DELETE', '/api/v1/push/subscriptions', {}), 400, 'bad_request');

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "mail/mail.hpp"
+#include "mail/qp_decode_test_support.hpp"
 #include "support/temp_database.hpp"
 
 namespace tribune::mail {
@@ -60,20 +61,7 @@ size_t Occurrences(std::string_view hay, std::string_view needle) {
   return n;
 }
 
-std::string DecodeQp(std::string_view in) {
-  std::string out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '=' && i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {
-      i += 2;
-    } else if (in[i] == '=' && i + 2 < in.size()) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else if (in[i] != '\r') {
-      out += in[i];
-    }
-  }
-  return out;
-}
+using test_support::DecodeQp;
 
 // The decoded text and HTML parts of a rendered message.
 std::pair<std::string, std::string> DecodedParts(const std::string& m) {

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "mail/mail.hpp"
+#include "mail/qp_decode_test_support.hpp"
 
 namespace tribune::mail {
 namespace {
@@ -40,22 +41,7 @@ Mail MakeMail(std::string kind, std::string language = "en") {
   return m;
 }
 
-std::string DecodeQp(std::string_view in) {
-  std::string out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '=' && i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {
-      i += 2;
-    } else if (in[i] == '=' && i + 2 < in.size()) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else if (in[i] == '\r') {
-      continue;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
+using test_support::DecodeQp;
 
 TEST(Render, EveryKindRendersInEveryLanguage) {
   Identity identity;

@@ -534,5 +534,26 @@ TEST_F(PushWorkerTest, AHangingPushServiceHoldsOnlyItsShareOfSlots) {
   EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM push_deliveries"), 0);
 }
 
+TEST_F(PushWorkerTest, ADeliveryHeldPastHalfItsLeaseIsRenewedNotTakenForADeadWorkers) {
+  Subscriber s = Subscribe("https://slow.example.com/one");
+  Enqueue(Message("m1"));
+  const int64_t t0 = clock_.NowMicros();
+  const int64_t lease = 120 * kSecond;
+  client_.hold = {"https://slow.example.com"};
+  int64_t renewed_to = 0;
+  client_.release = [&] {
+    // The service takes 90 s (past half the lease): the worker's next claim must renew what it holds.
+    if (clock_.NowMicros() == t0) clock_.Advance(seconds(90));
+    auto row = Delivery(s.id);
+    renewed_to = row ? row->Int(2) : 0;
+    return renewed_to > t0 + lease;
+  };
+  PushStats stats = Run();
+  EXPECT_EQ(stats.delivered, 1);
+  EXPECT_FALSE(client_.gave_up) << "the lease was never renewed";
+  EXPECT_EQ(renewed_to, t0 + 90 * kSecond + lease);
+  EXPECT_EQ(client_.submitted.size(), 1u) << "sent once";
+}
+
 }  // namespace
 }  // namespace tribune::notify

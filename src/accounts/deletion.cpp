@@ -8,6 +8,7 @@
 #include <set>
 
 #include "accounts/accounts.hpp"
+#include "notify/push.hpp"
 #include "accounts/audit.hpp"
 #include "common/log.hpp"
 
@@ -24,12 +25,6 @@ void Merge(std::vector<int64_t>& into, const std::vector<int64_t>& more) {
 
 }  // namespace
 
-// A reader's push subscriptions (their devices) go with the account: nothing is pushed to a deleted one.
-constexpr const char* kDeletePushSubscriptions[] = {
-    "DELETE FROM push_topics WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE account_id = $1)",
-    "DELETE FROM push_deliveries WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE account_id = $1)",
-    "DELETE FROM push_subscriptions WHERE account_id = $1"};
-
 Status AccountService::DeleteAccount(int64_t account_id) {
   const int64_t now = clock_.NowMicros();
   std::vector<int64_t> changed;
@@ -43,7 +38,8 @@ Status AccountService::DeleteAccount(int64_t account_id) {
       TRIBUNE_ASSIGN(changed, content_->Hide(s, account_id));
     }
     TRIBUNE_TRY(s.Exec("DELETE FROM sessions WHERE account_id = $1", {account_id}));
-    for (const char* sql : kDeletePushSubscriptions) TRIBUNE_TRY(s.Exec(sql, {account_id}));
+    // A reader's push devices go with the account: nothing is pushed to a deleted one.
+    TRIBUNE_TRY(notify::SubscriptionService::RemoveAll(s, account_id));
     TRIBUNE_TRY(s.Exec("UPDATE account_tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
                        {account_id, now}));
     TRIBUNE_ASSIGN(auto token, IssueToken(s, account_id, "restore", options_.restore_seconds));
@@ -96,7 +92,7 @@ Status AccountService::EraseAccount(storage::Session& s, int64_t id, std::vector
                           "DELETE FROM reply_digest_items WHERE account_id = $1"}) {
     TRIBUNE_TRY(s.Exec(sql, {id}));
   }
-  for (const char* sql : kDeletePushSubscriptions) TRIBUNE_TRY(s.Exec(sql, {id}));
+  TRIBUNE_TRY(notify::SubscriptionService::RemoveAll(s, id));
   if (content_ != nullptr) {
     TRIBUNE_ASSIGN(auto articles, content_->Erase(s, id));
     Merge(changed, articles);

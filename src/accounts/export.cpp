@@ -2,6 +2,8 @@
 #include <boost/json.hpp>
 
 #include "accounts/accounts.hpp"
+#include "notify/prefs.hpp"
+#include "notify/push.hpp"
 
 namespace tribune::accounts {
 
@@ -120,19 +122,16 @@ Result<std::string> AccountService::ExportJson(int64_t account_id) {
                            }));
 
     // Notification choices and the browsers that receive pushes (their endpoints are personal data).
-    TRIBUNE_ASSIGN(auto prefs, s.Query("SELECT email_replies FROM notification_prefs WHERE account_id = $1", {account_id}));
-    out["email_replies"] = prefs.empty() ? std::string("off") : prefs[0].Text(0);
+    TRIBUNE_ASSIGN(out["email_replies"], notify::PreferenceService::EmailReplies(s, account_id));
     {
-      TRIBUNE_ASSIGN(auto subs, s.Query("SELECT id, endpoint, created_at, last_success_at FROM push_subscriptions"
-                                        " WHERE account_id = $1 ORDER BY created_at", {account_id}));
+      TRIBUNE_ASSIGN(auto subs, notify::SubscriptionService::ForAccount(s, account_id));
       json::array devices;
-      for (const auto& r : subs) {
-        TRIBUNE_ASSIGN(json::array topics,
-                       Collect(s, "SELECT topic FROM push_topics WHERE subscription_id = $1 ORDER BY topic", {r.Int(0)},
-                               [](const storage::Row& t) -> json::value { return json::value(t.Text(0)); }));
-        devices.push_back(json::object{{"endpoint", r.Text(1)},
-                                       {"created_at", Time(r, 2)},
-                                       {"last_success_at", Time(r, 3)},
+      for (const auto& d : subs) {
+        json::array topics(d.topics.begin(), d.topics.end());
+        devices.push_back(json::object{{"endpoint", d.endpoint},
+                                       {"created_at", FormatRfc3339(d.created_at)},
+                                       {"last_success_at", d.last_success_at ? json::value(FormatRfc3339(*d.last_success_at))
+                                                                             : json::value(nullptr)},
                                        {"topics", std::move(topics)}});
       }
       out["push_subscriptions"] = std::move(devices);

@@ -31,9 +31,12 @@ Result<std::string> PreferenceService::EmailReplies(storage::Session& s, int64_t
 }
 
 Result<std::string> PreferenceService::EmailReplies(int64_t account_id) {
-  TRIBUNE_ASSIGN(storage::Rows rows,
-                 db_.Read("SELECT email_replies FROM notification_prefs WHERE account_id = $1", {account_id}));
-  return rows.empty() ? std::string("off") : rows[0].Text(0);
+  std::string mode;
+  TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
+    TRIBUNE_ASSIGN(mode, EmailReplies(s, account_id));
+    return Ok{};
+  }));
+  return mode;
 }
 
 Status PreferenceService::SetEmailReplies(int64_t account_id, std::string_view mode) {

@@ -115,6 +115,8 @@ class SubscriptionService {
   Result<std::optional<Subscription>> Find(std::string_view endpoint);
   // An account's subscriptions (its devices), newest first.
   Result<std::vector<Subscription>> ForAccount(int64_t account_id);
+  // The same in the caller's transaction (the data export reads it there).
+  static Result<std::vector<Subscription>> ForAccount(storage::Session& s, int64_t account_id);
   // Deletes one of an account's subscriptions by id. Errors: kNotFound.
   Status Remove(int64_t account_id, int64_t subscription_id);
   // Deletes every subscription of an account (the account is deleted or purged).

@@ -250,20 +250,26 @@ Result<std::optional<Subscription>> SubscriptionService::Find(std::string_view e
   return out;
 }
 
+Result<std::vector<Subscription>> SubscriptionService::ForAccount(storage::Session& s, int64_t account_id) {
+  std::vector<Subscription> out;
+  TRIBUNE_ASSIGN(storage::Rows rows,
+                 s.Query("SELECT " + std::string(kColumns) +
+                             " FROM push_subscriptions WHERE account_id = $1 ORDER BY updated_at DESC, id DESC",
+                         {account_id}));
+  for (const auto& r : rows) {
+    Subscription sub = FromRow(r);
+    TRIBUNE_ASSIGN(storage::Rows topics,
+                   s.Query("SELECT topic FROM push_topics WHERE subscription_id = $1 ORDER BY topic", {sub.id}));
+    for (const auto& t : topics) sub.topics.push_back(t.Text(0));
+    out.push_back(std::move(sub));
+  }
+  return out;
+}
+
 Result<std::vector<Subscription>> SubscriptionService::ForAccount(int64_t account_id) {
   std::vector<Subscription> out;
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
-    TRIBUNE_ASSIGN(storage::Rows rows,
-                   s.Query("SELECT " + std::string(kColumns) +
-                               " FROM push_subscriptions WHERE account_id = $1 ORDER BY updated_at DESC, id DESC",
-                           {account_id}));
-    for (const auto& r : rows) {
-      Subscription sub = FromRow(r);
-      TRIBUNE_ASSIGN(storage::Rows topics,
-                     s.Query("SELECT topic FROM push_topics WHERE subscription_id = $1 ORDER BY topic", {sub.id}));
-      for (const auto& t : topics) sub.topics.push_back(t.Text(0));
-      out.push_back(std::move(sub));
-    }
+    TRIBUNE_ASSIGN(out, ForAccount(s, account_id));
     return Ok{};
   }));
   return out;

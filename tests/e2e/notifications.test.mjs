@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { createECDH, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrap, createArticle, assertStatus, loggedIn, createAccount, TRIBUNE_BIN, uniqueEmail, PASSWORD, sleep } from '../integration/harness.mjs';
+import { bootstrap, createArticle, assertStatus, loggedIn, createAccount, TRIBUNE_BIN, uniqueEmail, PASSWORD, until } from '../integration/harness.mjs';
 import { launchBrowser, newPage, assertClean, screenshot, signIn } from './browser.mjs';
 import { fakePushService, fakeEndpoint } from './fake_push.mjs';
 
@@ -56,18 +56,6 @@ async function storeDevice(client, topics, endpoint = `https://fcm.googleapis.co
   assertStatus(r, 201, 'subscription');
   return r.body;
 }
-
-async function waitFor(what, fn, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function until(what, fn, ms = 20_000) { return waitFor(what, fn, ms); }
 
 async function axe(path, email) {
   const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
@@ -186,7 +174,7 @@ test('settings with JavaScript: the choice is sent to the API, a device is remov
   assert.equal((await settingsOf(api)).email_replies, 'daily');
   await page.getByLabel('At once').check();
   await page.getByRole('button', { name: 'Save' }).click();
-  await waitFor('immediate', async () => (await settingsOf(api)).email_replies === 'immediate');
+  await until('immediate', async () => (await settingsOf(api)).email_replies === 'immediate');
 
   await page.locator(`li[data-device="${device.id}"]`).getByRole('button', { name: 'Remove' }).click();
   await page.locator('[data-devices-status]').getByText('The browser is removed').waitFor();
@@ -212,7 +200,7 @@ async function unsubscribeLink(email, api) {
   assertStatus(await ctx.clients.other.post(`/api/v1/articles/${article.id}/comments`,
     { body: 'Yes, twice a night since Monday.', parent_id: mine.body.id }), 201, 'reply');
   const dir = join(ctx.srv.dataDir, 'mail');
-  const header = await waitFor(`a reply notice to ${email}`, () => {
+  const header = await until(`a reply notice to ${email}`, () => {
     if (!existsSync(dir)) return null;
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.eml'))) {
       const text = readFileSync(join(dir, f), 'utf8').replace(/\r\n[ \t]+/g, ' ');
@@ -296,7 +284,7 @@ test('the service worker shows a pushed notification; a URL on another site is s
   });
   await cdp.send('ServiceWorker.enable');
   await page.evaluate(async () => { await navigator.serviceWorker.register('/sw.js', { scope: '/' }); await navigator.serviceWorker.ready; });
-  await waitFor('the registration id', () => registrationId);
+  await until('the registration id', () => registrationId);
 
   const shown = (tag) => page.evaluate(async (t) => {
     const reg = await navigator.serviceWorker.getRegistration('/');
@@ -309,7 +297,7 @@ test('the service worker shows a pushed notification; a URL on another site is s
     for (let attempt = 1; ; attempt += 1) {
       await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(message) });
       try {
-        return await waitFor(`notification ${message.tag}`, () => shown(message.tag), 5_000);
+        return await until(`notification ${message.tag}`, () => shown(message.tag), 5_000);
       } catch (e) {
         if (attempt === 3) throw e;
       }

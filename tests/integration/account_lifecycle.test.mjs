@@ -3,11 +3,9 @@
 // restore (the server's clock moved by config testing.clock_control), purge, re-consent, export.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import {
   startServer, createAccount, Client, loggedIn, newDataDir, uniqueEmail, assertError, assertStatus, PASSWORD,
-  articlePayload,
+  articlePayload, sqlite
 } from './harness.mjs';
 import { startSmtpSink } from './support/smtp_sink.mjs';
 import { solveCaptcha } from './support/altcha_solve.mjs';
@@ -15,9 +13,7 @@ import { solveCaptcha } from './support/altcha_solve.mjs';
 const T = { timeout: 120_000 };
 const DAY = 86_400;
 
-function sql(dataDir, query) {
-  return execFileSync('sqlite3', [join(dataDir, 'tribune.db'), query], { encoding: 'utf8' }).trim();
-}
+const sql = sqlite;
 
 describe('account lifecycle with a real SMTP server', { timeout: 600_000 }, () => {
   let sink;

@@ -3,7 +3,7 @@
 // Spawns the real binary, talks to it only over HTTP and its command line, and
 // makes sure no server process outlives the test file that started it.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -497,6 +497,22 @@ export async function bootstrap({ accounts = {}, env = {}, dataDir } = {}) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` (sync or async) every 50 ms until it returns something truthy, which is returned; throws after timeoutMs. */
+export async function until(what, fn, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** One query through the sqlite3 shell on a server's database file; the output, trimmed. */
+export function sqlite(dataDir, query, db = 'tribune.db') {
+  return execFileSync('sqlite3', [join(dataDir, db), query], { encoding: 'utf8' }).trim();
+}
 
 /**
  * Repeat a raw request while it fails at the connection level (e.g. EPIPE when the server answers

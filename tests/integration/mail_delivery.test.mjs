@@ -7,25 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServer, createAccount, Client, loggedIn, newDataDir, uniqueEmail, assertStatus, runCli, PASSWORD,
+  startServer, createAccount, Client, loggedIn, newDataDir, uniqueEmail, assertStatus, runCli, PASSWORD, until, sqlite
 } from './harness.mjs';
 import { startSmtpSink } from './support/smtp_sink.mjs';
 
 const T = { timeout: 120_000 };
 
-function sql(dataDir, query, db = 'tribune.db') {
-  return execFileSync('sqlite3', [join(dataDir, db), query], { encoding: 'utf8' }).trim();
-}
+const sql = sqlite;
 
-async function until(what, fn, timeoutMs = 15_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => { setTimeout(r, 50); });
-  }
-}
 
 function outboxRow(dataDir, email) {
   const row = sql(dataDir, `SELECT state || '|' || attempts || '|' || message_id || '|' || last_error FROM mail_outbox WHERE recipient = '${email}'`);

@@ -5,29 +5,16 @@
 // answers 429/5xx/404 and hangs, to check retries and that a hanging service does not hold up the others.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import {
-  bootstrap, startServer, Client, createAccount, loggedIn, createArticle, postComment, assertError, assertStatus, newDataDir,
+  bootstrap, startServer, Client, createAccount, loggedIn, createArticle, postComment, assertError, assertStatus, newDataDir, until, sqlite
 } from './harness.mjs';
 import { startPushTesting, startScriptedPush } from './support/push_service.mjs';
 
 const T = { timeout: 120_000 };
 
-function sql(dataDir, query) {
-  return execFileSync('sqlite3', [join(dataDir, 'tribune.db'), query], { encoding: 'utf8' }).trim();
-}
+const sql = sqlite;
 
-async function until(what, fn, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => { setTimeout(r, 50); });
-  }
-}
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 

@@ -44,6 +44,7 @@
   // device JSON; null when the reader refused the permission. Throws on failure.
   async function enable(topics) {
     if (!supported) throw new Error('unsupported');
+    asked = null;
     const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
     if ((await Notification.requestPermission()) !== 'granted') return null;
     await navigator.serviceWorker.ready;
@@ -64,6 +65,7 @@
 
   // Stops `topics` on this browser's subscription (without topics left, the server ends the subscription).
   async function disable(topics) {
+    asked = null;
     const sub = await current();
     if (!sub) return;
     const res = await send('PATCH', { endpoint: sub.endpoint, remove: topics });
@@ -73,13 +75,18 @@
   const usable = () => supported && Notification.permission !== 'denied';
   // What the site holds for this browser's subscription: the device JSON, or null (no subscription here, or one
   // the site forgot: removed in the settings, expired, the account deleted).
-  async function state() {
-    const sub = await current();
-    if (!sub) return null;
-    const res = await send('POST', { endpoint: sub.endpoint }, '/api/v1/push/subscriptions/state');
-    if (!res.ok) return null;
-    const device = await res.json();
-    return device.known ? device : null;
+  // Asked once per page (the bar, Follow and the settings page all want it); enable/disable forget the answer.
+  let asked = null;
+  function state() {
+    asked = asked || (async () => {
+      const sub = await current();
+      if (!sub) return null;
+      const res = await send('POST', { endpoint: sub.endpoint }, '/api/v1/push/subscriptions/state');
+      if (!res.ok) return null;
+      const device = await res.json();
+      return device.known ? device : null;
+    })();
+    return asked;
   }
 
   window.tribunePush = { usable, current, enable, disable, state, defaultTopics: () => ['breaking:' + page.lang].concat(page.viewer ? ['replies'] : []) };

@@ -187,7 +187,7 @@ test('on a phone, a reader with a very long name does not push the header off th
   // No API renames an account yet: the name is set where it is stored (64 characters, the longest allowed).
   await page.context().close();
   const { spawnSync } = await import('node:child_process');
-  spawnSync('sqlite3', [`${server.dataDir}/tribune.db`, `UPDATE accounts SET display_name = '${name}' WHERE email = '${email}'`]);
+  spawnSync('sqlite3', ['-cmd', '.timeout 10000', `${server.dataDir}/tribune.db`, `UPDATE accounts SET display_name = '${name}' WHERE email = '${email}'`]);
   const again = await newPage(browser, { viewport: { width: 375, height: 740 } });
   await signIn(again, server.baseUrl, email, PASSWORD);
   await again.goto(server.baseUrl + '/');

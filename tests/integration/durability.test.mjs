@@ -12,7 +12,7 @@ const LOAD_MS = 2000;
 
 function sqlite(dbPath, sql) {
   return new Promise((resolve) => {
-    execFile('sqlite3', [dbPath, sql], { timeout: 120_000 }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
+    execFile('sqlite3', ['-cmd', '.timeout 10000', dbPath, sql], { timeout: 120_000 }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
   });
 }
 

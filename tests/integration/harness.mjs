@@ -511,7 +511,8 @@ export async function until(what, fn, timeoutMs = 20_000) {
 
 /** One query through the sqlite3 shell on a server's database file; the output, trimmed. */
 export function sqlite(dataDir, query, db = 'tribune.db') {
-  return execFileSync('sqlite3', [join(dataDir, db), query], { encoding: 'utf8' }).trim();
+  // The server may hold the write lock for a moment: wait for it rather than fail with SQLITE_BUSY.
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(dataDir, db), query], { encoding: 'utf8' }).trim();
 }
 
 /**

@@ -102,7 +102,7 @@ describe('purge --reapply after a backup is restored', { timeout: 300_000 }, () 
     await createAccount(undefined, dataDir, 'purge-reader@example.com', 'reader');
     const reader = await loggedIn(srv.baseUrl, 'purge-reader@example.com');
     const id = (await reader.me()).body.id;
-    execFileSync('sqlite3', [join(dataDir, 'tribune.db'), `.backup ${join(dataDir, 'backup.db')}`]);
+    execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(dataDir, 'tribune.db'), `.backup ${join(dataDir, 'backup.db')}`]);
     assertStatus(await reader.del('/api/v1/me'), 202);
     assertStatus(await new Client(srv.baseUrl).post('/api/v1/testing/clock', { advance_seconds: 31 * 86_400 }), 200);
     assert.equal(sql(dataDir, `SELECT status FROM accounts WHERE id = ${id}`), 'purged');

@@ -125,7 +125,7 @@ describe('moderation workflow', { timeout: 600_000 }, () => {
     assertError(await mod.del(`/api/v1/moderation/accounts/${id}`), 403, 'forbidden');
     assertStatus(await admin.del(`/api/v1/moderation/accounts/${id}`), 204);
     assertError(await gone.me(), 401, 'unauthenticated');
-    const row = execFileSync('sqlite3', [join(srv.dataDir, 'tribune.db'), `SELECT status, email FROM accounts WHERE id = ${id}`], { encoding: 'utf8' }).trim();
+    const row = execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(srv.dataDir, 'tribune.db'), `SELECT status, email FROM accounts WHERE id = ${id}`], { encoding: 'utf8' }).trim();
     assert.equal(row, `purged|purged-${id}@invalid`);
     assertError(await admin.del(`/api/v1/moderation/accounts/${id}`), 404, 'not_found', 'twice');
     await new Promise((r) => { setTimeout(r, 300); });

@@ -179,6 +179,15 @@ class LifecycleTest : public ::testing::Test {
     if (!rows.ok() || rows->empty()) return "<no row>";
     return (*rows)[0].IsNull(0) ? "<null>" : (*rows)[0].Text(0);
   }
+  // The first column of every row (text), joined with ",".
+  std::string Joined(const std::string& sql) {
+    auto rows = tmp_.db().Read(sql);
+    EXPECT_TRUE(rows.ok()) << (rows.ok() ? "" : rows.error().message);
+    std::string out;
+    if (rows.ok())
+      for (const auto& r : *rows) out += (out.empty() ? "" : ",") + r.Text(0);
+    return out;
+  }
   std::string StatusOf(int64_t id) { return Text("SELECT status FROM accounts WHERE id = $1", {id}); }
   tribune::Status Exec(const std::string& sql, const storage::Params& params = {}) {
     return tmp_.db().Write([&](storage::Session& s) -> tribune::Status {

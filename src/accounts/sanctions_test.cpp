@@ -44,9 +44,9 @@ class SanctionsTest : public LifecycleTest {
            std::to_string(Count("SELECT COUNT(*) FROM appeals")) + "/" +
            std::to_string(Count("SELECT COUNT(*) FROM moderation_audit")) + "/" +
            std::to_string(Count("SELECT COUNT(*) FROM mail_outbox")) + "/" +
-           Text("SELECT group_concat(status || ':' || id) FROM accounts", {}) + "/" +
-           Text("SELECT group_concat(state || ':' || id) FROM appeals", {}) + "/" +
-           Text("SELECT group_concat(COALESCE(lifted_at, 0)) FROM account_blocks", {});
+           Joined("SELECT status || ':' || CAST(id AS TEXT) FROM accounts ORDER BY id") + "/" +
+           Joined("SELECT state || ':' || CAST(id AS TEXT) FROM appeals ORDER BY id") + "/" +
+           Joined("SELECT CAST(COALESCE(lifted_at, 0) AS TEXT) FROM account_blocks ORDER BY id");
   }
   std::vector<AuditRecord> Audit(int64_t account_id) {
     auto r = ListAudit(tmp_.db(), AuditQuery{.target_type = "account", .target_id = account_id});

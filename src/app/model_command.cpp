@@ -36,13 +36,12 @@ bool ValidEdition(const std::string& e) {
 }
 
 Result<std::unique_ptr<storage::Database>> OpenDatabase(const CommandContext& ctx) {
-  if (!ctx.config.GetString("storage.url").empty()) {
-    return MakeError(ErrorCode::kBadRequest, "storage.url: only SQLite is available in this build (leave it empty)");
-  }
   std::error_code ec;
   std::filesystem::create_directories(ctx.data_dir, ec);
   if (ec) return MakeError(ErrorCode::kUnavailable, "cannot create data directory " + ctx.data_dir + ": " + ec.message());
-  return storage::OpenSqlite({.path = (std::filesystem::path(ctx.data_dir) / "tribune.db").string(), .read_connections = 1});
+  return storage::OpenStorage({.url = ctx.config.GetString("storage.url"),
+                               .default_sqlite_path = (std::filesystem::path(ctx.data_dir) / "tribune.db").string(),
+                               .read_connections = 1});
 }
 
 int64_t NowMicros() {

@@ -46,8 +46,9 @@ static std::string CacheHome(const CommandContext& ctx) {
 static Result<std::shared_ptr<moderation::learned::OnlineModel>> SiteModel(const CommandContext& ctx) {
   if (!ctx.flags.count("data")) return std::shared_ptr<moderation::learned::OnlineModel>();
   const auto path = std::filesystem::path(ctx.data_dir) / "tribune.db";
-  if (!std::filesystem::exists(path)) return std::shared_ptr<moderation::learned::OnlineModel>();
-  auto db = storage::OpenSqlite({.path = path.string(), .read_connections = 1});
+  const std::string url = ctx.config.GetString("storage.url");
+  if (url.empty() && !std::filesystem::exists(path)) return std::shared_ptr<moderation::learned::OnlineModel>();
+  auto db = storage::OpenStorage({.url = url, .default_sqlite_path = path.string(), .read_connections = 1});
   if (!db.ok()) return std::move(db).error();
   auto model = LoadModel(**db, ctx.config.GetString("site.default_edition"));
   (*db)->Close();

@@ -249,26 +249,26 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   s->config = std::move(config);
   s->data_dir = data_dir;
   const Config& c = s->config;
-  if (!c.GetString("storage.url").empty()) {
-    return MakeError(ErrorCode::kBadRequest, "storage.url: only SQLite is available in this build (leave it empty)");
-  }
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return MakeError(ErrorCode::kUnavailable, "cannot create data directory " + data_dir + ": " + ec.message());
-  auto db = storage::OpenSqlite({.path = (std::filesystem::path(data_dir) / "tribune.db").string(),
-                                 .read_connections = static_cast<int>(c.GetInt("storage.read_connections")),
-                                 .max_batch = static_cast<int>(c.GetInt("storage.max_batch"))});
+  auto db = storage::OpenStorage({.url = c.GetString("storage.url"),
+                                  .default_sqlite_path = (std::filesystem::path(data_dir) / "tribune.db").string(),
+                                  .read_connections = static_cast<int>(c.GetInt("storage.read_connections")),
+                                  .max_batch = static_cast<int>(c.GetInt("storage.max_batch"))});
   if (!db.ok()) return std::move(db).error();
   s->db = std::move(db).value();
 
-  // Ids stay above everything already stored, whatever the clock says after a restart.
+  // Ids stay above everything already stored, whatever the clock says after a restart; the node slot keeps
+  // the ids of servers sharing a PostgreSQL database apart.
   int64_t floor = 0;
-  for (const char* table : {"accounts", "articles", "comments", "moderation_decisions", "consent_log", "mail_outbox"}) {
+  for (const char* table : {"accounts", "articles", "comments", "moderation_decisions", "consent_log", "moderation_audit",
+                            "comment_reports", "account_blocks", "appeals", "push_subscriptions", "push_messages"}) {
     auto rows = s->db->Read(std::string("SELECT COALESCE(MAX(id), 0) FROM ") + table);
     if (!rows.ok()) return std::move(rows).error();
     floor = std::max(floor, (*rows)[0].Int(0));
   }
-  s->ids = std::make_unique<IdGenerator>(s->clock, floor);
+  s->ids = std::make_unique<IdGenerator>(s->clock, floor, s->db->NodeSlot());
 
   s->hasher = std::make_unique<accounts::PasswordHasher>(static_cast<size_t>(c.GetInt("accounts.argon2_memory_kib")),
                                                          static_cast<unsigned long long>(c.GetInt("accounts.argon2_passes")),

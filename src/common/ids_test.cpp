@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -55,7 +56,7 @@ TEST(IdGenerator, NeverReturnsAnIdAtOrBelowTheConstructionFloor) {
   FakeClock clock(kNowMicros);
   const int64_t floor = IdGenerator(clock).Next() + (int64_t{1000} << 20);  // as if stored by a faster clock
   IdGenerator ids(clock, floor);
-  EXPECT_EQ(ids.Next(), floor + 1);
+  EXPECT_EQ(ids.Next(), floor + (1 << IdGenerator::kNodeBits));  // the next id of node 0
 }
 
 TEST(IdGenerator, RaiseFloorLiftsLaterIds) {
@@ -64,7 +65,26 @@ TEST(IdGenerator, RaiseFloorLiftsLaterIds) {
   const int64_t first = ids.Next();
   const int64_t floor = first + (int64_t{1} << 30);
   ids.RaiseFloor(floor);
-  EXPECT_EQ(ids.Next(), floor + 1);
+  EXPECT_EQ(ids.Next(), floor + (1 << IdGenerator::kNodeBits));
+}
+
+TEST(IdGenerator, ServersWithDifferentNodeSlotsNeverMakeTheSameId) {
+  FakeClock clock(kNowMicros);
+  IdGenerator a(clock, 0, 0), b(clock, 0, 1), c(clock, 0, 63);
+  std::vector<int64_t> all;
+  for (int i = 0; i < 1000; ++i) {
+    for (IdGenerator* g : {&a, &b, &c}) all.push_back(g->Next());
+    if (i % 100 == 0) clock.Advance(std::chrono::milliseconds(1));
+  }
+  const std::array<int64_t, 3> slots{0, 1, 63};
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i] & 63, slots[i % 3]);
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end());
+  // A floor stored by another server (its slot in the low bits) is passed with this server's slot.
+  IdGenerator d(clock, (int64_t{1} << 40) | 5, 7);
+  const int64_t next = d.Next();
+  EXPECT_GT(next, (int64_t{1} << 40) | 5);
+  EXPECT_EQ(next & 63, 7);
 }
 
 TEST(IdGenerator, RaiseFloorNeverLowersIt) {

@@ -15,14 +15,16 @@ Result<CommentService::PostContext> CommentService::LoadContext(int64_t author_i
   bool found = false;
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
     auto article = s.Query(
-        "SELECT title, lead, body, (SELECT COALESCE(group_concat(tag, ' '), '') FROM article_tags WHERE article_id = $1)"
-        " FROM articles WHERE id = $1",
-        {article_id});
+        "SELECT title, lead, body FROM articles WHERE id = $1", {article_id});
     if (!article.ok()) return std::move(article).error();
     if (article->empty()) return Ok{};
     found = true;
+    auto tags = s.Query("SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY position", {article_id});
+    if (!tags.ok()) return std::move(tags).error();
+    std::string joined;
+    for (const auto& t : *tags) joined += (joined.empty() ? "" : " ") + t.Text(0);
     const auto& r = (*article)[0];
-    c.article = moderation::ArticleContext(r.Text(0), r.Text(3), r.Text(1), r.Text(2));
+    c.article = moderation::ArticleContext(r.Text(0), joined, r.Text(1), r.Text(2));
     if (options_.monitor == nullptr) return Ok{};
     auto account = s.Query("SELECT created_at FROM accounts WHERE id = $1", {author_id});
     if (!account.ok()) return std::move(account).error();

@@ -134,7 +134,7 @@ Status ArticleService::FlushViews() {
     for (const auto& [key, n] : batch) {
       TRIBUNE_TRY(s.Exec("UPDATE articles SET views = views + $1 WHERE id = $2", {n, key.first}));
       TRIBUNE_TRY(s.Exec("INSERT INTO article_view_hours (article_id, hour, views) VALUES ($1, $2, $3)"
-                         " ON CONFLICT (hour, article_id) DO UPDATE SET views = views + excluded.views",
+                         " ON CONFLICT (hour, article_id) DO UPDATE SET views = article_view_hours.views + excluded.views",
                          {key.first, key.second, n}));
     }
     // The log only needs the trending window; older hours go with the next flush.

@@ -1,5 +1,5 @@
 // Start here for storage. The Database interface that every service uses, and that the SQLite
-// backend (and later PostgreSQL) implements.
+// backend (storage/sqlite/) and the PostgreSQL backend (storage/postgres/) implement.
 //
 // SQL is portable between SQLite 3.40 and PostgreSQL 15: `$1`-style placeholders, RETURNING,
 // ON CONFLICT. Statements are prepared once per connection and cached.
@@ -8,7 +8,8 @@
 // Writes are functions run in order on the single writer, batched with other writers' functions
 // into one transaction (group commit): Write() returns only after that transaction is durable
 // on disk, or with the function's error, in which case none of its statements took effect
-// (each function runs inside its own savepoint).
+// (each function runs inside its own savepoint). On PostgreSQL the write batches of all servers sharing
+// the database are serialised too (an advisory lock), so a write function never races another server's.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +65,15 @@ class Database {
   // A write, group-committed; blocks the calling thread until durable. fn runs on the writer
   // thread and must not block on anything but the session. Returns fn's error if it failed.
   virtual Status Write(std::function<Status(Session&)> fn) = 0;
+  // Signals between the processes sharing this database (PostgreSQL NOTIFY; on SQLite, which one process
+  // owns, this process only): `payload` (< 8000 bytes) reaches every handler Listen()ed on `channel`, in this
+  // process or another, on a thread of the database's (handlers must be quick). Listen returns once
+  // listening: what is notified afterwards is heard. Delivery is best effort (a lost connection loses
+  // what was sent meanwhile).
+  virtual Status Notify(std::string_view channel, std::string_view payload) = 0;
+  virtual Status Listen(std::string channel, std::function<void(const std::string&)> fn) = 0;
+  // 0..63, unique among the live processes sharing this database (ids carry it). SQLite: 0.
+  virtual int NodeSlot() const { return 0; }
   // Stops accepting writes, commits what is queued, closes connections. Idempotent.
   virtual void Close() = 0;
   // "sqlite" or "postgresql".
@@ -81,5 +91,28 @@ struct SqliteOptions {
 // migrations compiled into the binary. Errors: kUnavailable when the file cannot be opened or
 // migrated.
 Result<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& options);
+
+struct PostgresOptions {
+  std::string url;            // libpq URL, e.g. postgresql://tribune@db.internal/tribune
+  int read_connections = 8;   // opened as needed
+  int max_batch = 512;
+  bool migrate = true;        // apply the compiled-in migrations (under a lock: servers may start together)
+};
+
+// Connects to PostgreSQL 15+ and applies the migrations. Errors: kUnavailable when the server cannot be
+// reached, is older than 15, a migration fails, or 64 servers already share the database.
+Result<std::unique_ptr<Database>> OpenPostgres(const PostgresOptions& options);
+
+// storage.url as configured: "" → SQLite at `default_sqlite_path`; "sqlite:PATH" → SQLite at PATH;
+// "postgresql://…" / "postgres://…" → PostgreSQL. Errors: kBadRequest for another scheme, else as above.
+struct StorageOptions {
+  std::string url;
+  std::string default_sqlite_path;
+  int read_connections = 4;
+  int max_batch = 512;
+};
+Result<std::unique_ptr<Database>> OpenStorage(const StorageOptions& options);
+// True for the PostgreSQL URL forms OpenStorage accepts.
+bool IsPostgresUrl(std::string_view url);
 
 }  // namespace tribune::storage

@@ -11,5 +11,7 @@ struct Migration {
 
 extern const Migration kSqliteMigrations[];
 extern const int kSqliteMigrationsCount;
+extern const Migration kPostgresMigrations[];
+extern const int kPostgresMigrationsCount;
 
 }  // namespace tribune::storage

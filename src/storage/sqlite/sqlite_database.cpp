@@ -2,6 +2,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -105,6 +106,26 @@ class SqliteDatabase final : public Database {
 
   std::string_view Dialect() const override { return "sqlite"; }
 
+  // One process owns a SQLite database: a notification goes straight to this process's handlers.
+  Status Notify(std::string_view channel, std::string_view payload) override {
+    std::vector<std::function<void(const std::string&)>> fns;
+    {
+      std::lock_guard lock(listen_mu_);
+      auto it = handlers_.find(std::string(channel));
+      if (it == handlers_.end()) return Ok{};
+      fns = it->second;
+    }
+    const std::string p(payload);
+    for (auto& fn : fns) fn(p);
+    return Ok{};
+  }
+
+  Status Listen(std::string channel, std::function<void(const std::string&)> fn) override {
+    std::lock_guard lock(listen_mu_);
+    handlers_[std::move(channel)].push_back(std::move(fn));
+    return Ok{};
+  }
+
  private:
   struct ReaderLease {
     explicit ReaderLease(SqliteDatabase& db) : db(db) {
@@ -189,6 +210,9 @@ class SqliteDatabase final : public Database {
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<SqliteConnection*> free_readers_;
+
+  std::mutex listen_mu_;
+  std::map<std::string, std::vector<std::function<void(const std::string&)>>> handlers_;
 };
 
 }  // namespace

@@ -1,0 +1,387 @@
+// PostgreSQL backend: a pool of read connections, one writer per process with group commit (as the SQLite
+// backend), a listener connection for LISTEN/NOTIFY, and a connection that holds this process's node slot.
+//
+// Write batches of every process are serialised by one transaction-scoped advisory lock: every service
+// keeps the guarantee it has on SQLite, that a write function sees no other writer between its reads and
+// its writes (limits, "already decided" checks, next block number), on one server or several. Reads, which
+// are most of the load, run in parallel on every server. docs/ARCHITECTURE.md discusses the choice.
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "common/log.hpp"
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "storage/postgres/pg_connection.hpp"
+
+namespace tribune::storage {
+
+namespace {
+
+// Advisory lock keys: the first int names Tribune, the second the lock.
+constexpr const char* kWriteLock = "SELECT pg_advisory_xact_lock(827301, 1)";
+constexpr const char* kMigrateLock = "SELECT pg_advisory_lock(827301, 2)";
+constexpr const char* kMigrateUnlock = "SELECT pg_advisory_unlock(827301, 2)";
+constexpr int kNodeLockSpace = 827302;
+
+struct WriteJob {
+  std::function<Status(Session&)> fn;
+  std::promise<Status> done;
+};
+
+Status RunGuarded(const std::function<Status(Session&)>& fn, Session& s) {
+  try {
+    return fn(s);
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal, std::string("exception in transaction: ") + e.what());
+  }
+}
+
+Status ApplyMigrations(PgConnection& conn) {
+  // Two servers starting together: the second waits, then finds nothing left to do.
+  TRIBUNE_TRY(conn.ExecScript(kMigrateLock));
+  auto unlock = [&] { (void)conn.ExecScript(kMigrateUnlock); };
+  Status st = conn.ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
+      " applied_at BIGINT NOT NULL)");
+  if (!st.ok()) return unlock(), st;
+  auto rows = conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!rows.ok()) return unlock(), std::move(rows).error();
+  const int64_t current = (*rows)[0].Int(0);
+  for (int i = 0; i < kPostgresMigrationsCount; ++i) {
+    const Migration& m = kPostgresMigrations[i];
+    if (m.version <= current) continue;
+    st = conn.ExecScript("BEGIN");
+    if (st.ok()) st = conn.ExecScript(m.sql);
+    if (st.ok()) {
+      auto ins = conn.Exec(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, "
+          "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT)",
+          {int64_t{m.version}, std::string(m.name)});
+      if (!ins.ok()) st = std::move(ins).error();
+    }
+    if (st.ok()) st = conn.ExecScript("COMMIT");
+    if (!st.ok()) {
+      (void)conn.ExecScript("ROLLBACK");
+      unlock();
+      return MakeError(ErrorCode::kUnavailable, std::string("migration ") + m.name + " failed: " + st.error().message);
+    }
+  }
+  unlock();
+  return Ok{};
+}
+
+class PgDatabase final : public Database {
+ public:
+  PgDatabase(PostgresOptions options, std::unique_ptr<PgConnection> writer, std::unique_ptr<PgConnection> node,
+             int slot)
+      : options_(std::move(options)), writer_(std::move(writer)), node_(std::move(node)), slot_(slot) {
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~PgDatabase() override { Close(); }
+
+  Result<Rows> Read(std::string_view sql, const Params& params) override {
+    auto lease = Lease();
+    if (!lease.ok()) return std::move(lease).error();
+    auto rows = lease->conn->Query(sql, params);
+    return rows;
+  }
+
+  Status ReadTx(const std::function<Status(Session&)>& fn) override {
+    auto lease = Lease();
+    if (!lease.ok()) return std::move(lease).error();
+    PgConnection& c = *lease->conn;
+    TRIBUNE_TRY(c.ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    Status st = RunGuarded(fn, c);
+    (void)c.ExecScript(st.ok() ? "COMMIT" : "ROLLBACK");
+    return st;
+  }
+
+  Status Write(std::function<Status(Session&)> fn) override {
+    WriteJob job{std::move(fn), {}};
+    auto fut = job.done.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      if (closing_) return MakeError(ErrorCode::kUnavailable, "database is closing");
+      queue_.push_back(&job);
+    }
+    queue_cv_.notify_one();
+    return fut.get();
+  }
+
+  Status Notify(std::string_view channel, std::string_view payload) override {
+    auto lease = Lease();
+    if (!lease.ok()) return std::move(lease).error();
+    auto r = lease->conn->Query("SELECT pg_notify($1, $2)", {std::string(channel), std::string(payload)});
+    if (!r.ok()) return std::move(r).error();
+    return Ok{};
+  }
+
+  Status Listen(std::string channel, std::function<void(const std::string&)> fn) override {
+    std::unique_lock lock(listen_mu_);
+    handlers_[channel].push_back(std::move(fn));
+    if (!listener_.joinable()) {
+      if (::pipe(wake_) != 0) return MakeError(ErrorCode::kUnavailable, "pipe() failed");
+      listener_ = std::thread([this] { ListenLoop(); });
+    }
+    Wake();
+    // Back only when the LISTEN is in place, so a caller may rely on hearing what is sent afterwards.
+    if (!listen_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return listening_.count(channel) > 0; }))
+      return MakeError(ErrorCode::kUnavailable, "LISTEN " + channel + " did not take effect");
+    return Ok{};
+  }
+
+  int NodeSlot() const override { return slot_; }
+
+  void Close() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      if (closing_) return;
+      closing_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    stop_listening_ = true;
+    if (listener_.joinable()) {
+      Wake();
+      listener_.join();
+      ::close(wake_[0]);
+      ::close(wake_[1]);
+    }
+    std::lock_guard lock(pool_mu_);
+    free_.clear();
+    node_.reset();
+  }
+
+  std::string_view Dialect() const override { return "postgresql"; }
+
+ private:
+  // A pooled connection: returned on destruction, dropped when it broke.
+  struct LeaseT {
+    PgDatabase* db;
+    std::unique_ptr<PgConnection> conn;
+    LeaseT(PgDatabase* d, std::unique_ptr<PgConnection> c) : db(d), conn(std::move(c)) {}
+    LeaseT(LeaseT&& o) noexcept : db(o.db), conn(std::move(o.conn)) {}
+    ~LeaseT() {
+      if (conn) db->Return(std::move(conn));
+    }
+  };
+
+  Result<LeaseT> Lease() {
+    {
+      std::unique_lock lock(pool_mu_);
+      pool_cv_.wait(lock, [&] { return !free_.empty() || open_ < options_.read_connections; });
+      if (!free_.empty()) {
+        auto c = std::move(free_.back());
+        free_.pop_back();
+        return LeaseT(this, std::move(c));
+      }
+      ++open_;
+    }
+    auto c = PgConnection::Open(options_.url);
+    if (!c.ok()) {
+      {
+        std::lock_guard lock(pool_mu_);
+        --open_;
+      }
+      pool_cv_.notify_one();
+      return std::move(c).error();
+    }
+    return LeaseT(this, std::move(c).value());
+  }
+
+  void Return(std::unique_ptr<PgConnection> c) {
+    {
+      std::lock_guard lock(pool_mu_);
+      // A connection left inside a transaction or broken is not handed to the next caller.
+      if (c->healthy() && PQtransactionStatus(c->raw()) == PQTRANS_IDLE) {
+        free_.push_back(std::move(c));
+      } else {
+        --open_;
+      }
+    }
+    pool_cv_.notify_one();
+  }
+
+  void WriterLoop() {
+    std::vector<WriteJob*> batch;
+    std::vector<Status> results;
+    for (;;) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      CommitBatch(batch, results);
+      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+      batch.clear();
+      results.clear();
+    }
+  }
+
+  // The writer's connection, reconnected when the server dropped it (a restart, a failover).
+  Status EnsureWriter() {
+    if (writer_ && writer_->healthy()) return Ok{};
+    auto c = PgConnection::Open(options_.url);
+    if (!c.ok()) return std::move(c).error();
+    writer_ = std::move(c).value();
+    return Ok{};
+  }
+
+  void CommitBatch(const std::vector<WriteJob*>& batch, std::vector<Status>& results) {
+    Status begin = EnsureWriter();
+    if (begin.ok()) begin = writer_->ExecScript(std::string("BEGIN; ") + kWriteLock);
+    if (!begin.ok()) {
+      if (writer_ && writer_->healthy()) (void)writer_->ExecScript("ROLLBACK");
+      results.assign(batch.size(), begin);
+      return;
+    }
+    for (WriteJob* job : batch) {
+      Status st = writer_->ExecScript("SAVEPOINT job");
+      if (st.ok()) {
+        st = RunGuarded(job->fn, *writer_);
+        (void)writer_->ExecScript(st.ok() ? "RELEASE job" : "ROLLBACK TO job; RELEASE job");
+      }
+      results.push_back(std::move(st));
+    }
+    Status commit = writer_->ExecScript("COMMIT");
+    if (!commit.ok()) {
+      if (writer_->healthy()) (void)writer_->ExecScript("ROLLBACK");
+      for (auto& r : results)
+        if (r.ok()) r = MakeError(ErrorCode::kUnavailable, "commit failed: " + commit.error().message);
+    }
+  }
+
+  void Wake() {
+    if (wake_[1] >= 0) {
+      char b = 1;
+      (void)!::write(wake_[1], &b, 1);
+    }
+  }
+
+  // One connection LISTENs on every channel asked for and hands each notification to its handlers.
+  // A lost connection is opened again (with the LISTENs) after a short pause.
+  void ListenLoop() {
+    std::unique_ptr<PgConnection> conn;
+    while (!stop_listening_) {
+      if (!conn || !conn->healthy()) {
+        {
+          std::lock_guard lock(listen_mu_);
+          listening_.clear();
+        }
+        auto c = PgConnection::Open(options_.url);
+        if (!c.ok()) {
+          log::Warn("storage: LISTEN connection failed: " + c.error().message);
+          WaitReadable(-1, 1000);
+          continue;
+        }
+        conn = std::move(c).value();
+      }
+      std::vector<std::string> todo;
+      {
+        std::lock_guard lock(listen_mu_);
+        for (const auto& [ch, fns] : handlers_)
+          if (!listening_.count(ch)) todo.push_back(ch);
+      }
+      bool ok = true;
+      for (const auto& ch : todo) {
+        char* quoted = PQescapeIdentifier(conn->raw(), ch.c_str(), ch.size());
+        ok = quoted && conn->ExecScript(std::string("LISTEN ") + quoted).ok();
+        PQfreemem(quoted);
+        if (!ok) break;
+        std::lock_guard lock(listen_mu_);
+        listening_.insert(ch);
+      }
+      listen_cv_.notify_all();
+      if (!ok) continue;
+      WaitReadable(PQsocket(conn->raw()), 1000);
+      if (!PQconsumeInput(conn->raw())) continue;  // broken: reopened above
+      while (PGnotify* n = PQnotifies(conn->raw())) {
+        std::string channel = n->relname, payload = n->extra;
+        PQfreemem(n);
+        std::vector<std::function<void(const std::string&)>> fns;
+        {
+          std::lock_guard lock(listen_mu_);
+          fns = handlers_[channel];
+        }
+        for (auto& fn : fns) fn(payload);
+      }
+    }
+  }
+
+  void WaitReadable(int fd, int timeout_ms) {
+    pollfd fds[2] = {{wake_[0], POLLIN, 0}, {fd, POLLIN, 0}};
+    if (::poll(fds, fd >= 0 ? 2 : 1, timeout_ms) > 0 && (fds[0].revents & POLLIN)) {
+      char buf[64];
+      (void)!::read(wake_[0], buf, sizeof buf);
+    }
+  }
+
+  const PostgresOptions options_;
+  std::unique_ptr<PgConnection> writer_;
+  std::unique_ptr<PgConnection> node_;  // holds the node slot's session lock for the process's life
+  const int slot_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteJob*> queue_;
+  bool closing_ = false;
+  std::thread writer_thread_;
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<PgConnection>> free_;
+  int open_ = 0;
+
+  std::mutex listen_mu_;
+  std::condition_variable listen_cv_;
+  std::map<std::string, std::vector<std::function<void(const std::string&)>>> handlers_;
+  std::set<std::string> listening_;
+  std::thread listener_;
+  std::atomic<bool> stop_listening_{false};
+  int wake_[2] = {-1, -1};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenPostgres(const PostgresOptions& options) {
+  auto writer = PgConnection::Open(options.url);
+  if (!writer.ok()) return std::move(writer).error();
+  if (PQserverVersion((*writer)->raw()) < 150000)
+    return MakeError(ErrorCode::kUnavailable, "PostgreSQL 15 or later is needed (the server is " +
+                                                  std::to_string(PQserverVersion((*writer)->raw())) + ")");
+  if (options.migrate) TRIBUNE_TRY(ApplyMigrations(**writer));
+  // Each live process holds one of 64 session locks: its slot goes into the ids it makes, so two servers
+  // never make the same id. The lock ends with the connection, i.e. with the process.
+  auto node = PgConnection::Open(options.url);
+  if (!node.ok()) return std::move(node).error();
+  int slot = -1;
+  for (int i = 0; i < 64 && slot < 0; ++i) {
+    auto r = (*node)->Query("SELECT pg_try_advisory_lock(" + std::to_string(kNodeLockSpace) + ", " +
+                            std::to_string(i) + ")");
+    if (!r.ok()) return std::move(r).error();
+    if ((*r)[0].Int(0) == 1) slot = i;
+  }
+  if (slot < 0) return MakeError(ErrorCode::kUnavailable, "64 Tribune servers already use this database");
+  PostgresOptions o = options;
+  o.read_connections = std::max(1, o.read_connections);
+  o.max_batch = std::max(1, o.max_batch);
+  return std::unique_ptr<Database>(
+      new PgDatabase(std::move(o), std::move(writer).value(), std::move(node).value(), slot));
+}
+
+}  // namespace tribune::storage

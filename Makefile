@@ -1,4 +1,6 @@
 # Tribune — the two commands: `make run` and `make test`. Everything installs what it needs first.
+# `make test` runs the unit, integration and browser suites on SQLite, then (`make pg`) the unit and integration
+# suites again on PostgreSQL, in a throw-away cluster (scripts/pg-test-cluster), when PostgreSQL is installed.
 SHELL := /bin/bash
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
@@ -6,7 +8,7 @@ DATA ?= var/demo
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test unit integration e2e bench asan fuzz clean
+.PHONY: deps build run test unit integration e2e pg pg-cluster pg-unit pg-integration bench asan fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -37,7 +39,33 @@ integration: build
 e2e: build
 	TRIBUNE_BIN=$(CURDIR)/build/tribune node --test --test-concurrency=1 tests/e2e/
 
+# The PostgreSQL runs are skipped (not failed) only when no PostgreSQL server is installed (pg-test-cluster exits 3)
+# and this is not CI.
 test: unit integration e2e
+	@if [ -n "$(TRIBUNE_TEST_POSTGRES)" ]; then $(MAKE) --no-print-directory pg; exit; fi; \
+	rc=0; scripts/pg-test-cluster start || rc=$$?; \
+	if [ $$rc -eq 3 ] && [ "$$CI" = true ]; then echo "CI: PostgreSQL must be installed (scripts/install-deps)" >&2; exit 3; \
+	elif [ $$rc -eq 3 ]; then echo "PostgreSQL not installed: skipping the PostgreSQL runs"; \
+	elif [ $$rc -ne 0 ]; then echo "scripts/pg-test-cluster start failed (exit $$rc)" >&2; exit $$rc; \
+	else $(MAKE) --no-print-directory pg; fi
+
+# The unit (storage) and integration suites once more on PostgreSQL. TRIBUNE_TEST_POSTGRES is the URL of a role
+# that may CREATE DATABASE (the harness makes a database per data directory and drops it at exit); by default the
+# throw-away cluster of scripts/pg-test-cluster, started here and left running for the next run
+# (`scripts/pg-test-cluster stop` deletes it). Every other target runs on SQLite, whatever the environment says.
+unexport TRIBUNE_TEST_POSTGRES
+PG_URL = $(or $(TRIBUNE_TEST_POSTGRES),$$($(CURDIR)/scripts/pg-test-cluster url))
+
+pg: pg-unit pg-integration
+
+pg-cluster:
+	@$(if $(TRIBUNE_TEST_POSTGRES),true,scripts/pg-test-cluster start)
+
+pg-unit: build pg-cluster
+	cd $(BUILD_DIR) && TRIBUNE_TEST_POSTGRES="$(PG_URL)" ctest --output-on-failure -j $(JOBS) -L unit
+
+pg-integration: build pg-cluster
+	TRIBUNE_TEST_POSTGRES="$(PG_URL)" TRIBUNE_BIN=$(CURDIR)/build/tribune node --test --test-concurrency=1 tests/integration/
 
 bench: build
 	bench/run

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { startServer, createAccount, createArticle, loggedIn, TRIBUNE_BIN, Client, PASSWORD, uniqueEmail } from '../integration/harness.mjs';
+import { startServer, createAccount, createArticle, loggedIn, TRIBUNE_BIN, Client, PASSWORD, uniqueEmail, sql } from '../integration/harness.mjs';
 import { launchBrowser, newPage, assertClean, screenshot, signIn } from './browser.mjs';
 import { fakePushService } from './fake_push.mjs';
 
@@ -186,8 +186,7 @@ test('on a phone, a reader with a very long name does not push the header off th
   const name = 'Bartholomew'.repeat(6).slice(0, 64);
   // No API renames an account yet: the name is set where it is stored (64 characters, the longest allowed).
   await page.context().close();
-  const { spawnSync } = await import('node:child_process');
-  spawnSync('sqlite3', ['-cmd', '.timeout 10000', `${server.dataDir}/tribune.db`, `UPDATE accounts SET display_name = '${name}' WHERE email = '${email}'`]);
+  sql(server.dataDir, `UPDATE accounts SET display_name = '${name}' WHERE email = '${email}'`);
   const again = await newPage(browser, { viewport: { width: 375, height: 740 } });
   await signIn(again, server.baseUrl, email, PASSWORD);
   await again.goto(server.baseUrl + '/');

@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, createAccount, Client, loggedIn, newDataDir, uniqueEmail, assertError, assertStatus, PASSWORD,
-  articlePayload, sqlite
+  articlePayload, sql
 } from './harness.mjs';
 import { startSmtpSink } from './support/smtp_sink.mjs';
 import { solveCaptcha } from './support/altcha_solve.mjs';
@@ -13,7 +13,6 @@ import { solveCaptcha } from './support/altcha_solve.mjs';
 const T = { timeout: 120_000 };
 const DAY = 86_400;
 
-const sql = sqlite;
 
 describe('account lifecycle with a real SMTP server', { timeout: 600_000 }, () => {
   let sink;

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  bootstrap, startServer, createArticle, listAllComments, Client, newDataDir, sleep,
+  bootstrap, startServer, createArticle, listAllComments, Client, newDataDir, sleep, BACKEND,
 } from './harness.mjs';
 
 const LOOPS = 16;
@@ -78,6 +78,8 @@ describe('durability', { timeout: 300_000 }, () => {
     const code = await srv2.stop('SIGTERM', 15_000);
     assert.equal(code, 0, `restarted server exit code on SIGTERM: ${code}`);
 
+    // On PostgreSQL there is no database file to check: the server's own crash recovery is not ours to test.
+    if (BACKEND !== 'sqlite') { t.diagnostic(`${BACKEND}: no database file to integrity_check`); return; }
     const db = join(dataDir, 'tribune.db');
     assert.ok(existsSync(db), `${db} exists`);
     const r = await sqlite(db, 'PRAGMA integrity_check');

@@ -4,9 +4,10 @@
 // makes sure no server process outlives the test file that started it.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import assert from 'node:assert/strict';
@@ -14,6 +15,15 @@ import assert from 'node:assert/strict';
 export const TRIBUNE_BIN = process.env.TRIBUNE_BIN || fileURLToPath(new URL('../../build/tribune', import.meta.url));
 export const SESSION_COOKIE = '__Host-tribune_session';
 export const PASSWORD = 'correct horse battery staple';
+
+/**
+ * The storage backend under test. With TRIBUNE_TEST_POSTGRES set to a PostgreSQL URL whose role may CREATE DATABASE
+ * (`scripts/pg-test-cluster url`), every data directory the harness hands out gets its own fresh database
+ * `tribune_it_<random>`, and every server / CLI the harness spawns for that directory gets TRIBUNE_STORAGE_URL
+ * pointing at it (the data directory still holds the mail spool, media, logs...). Without it: SQLite, as always.
+ */
+export const PG_BASE_URL = process.env.TRIBUNE_TEST_POSTGRES || '';
+export const BACKEND = PG_BASE_URL ? 'postgresql' : 'sqlite';
 
 const READY_TIMEOUT_MS = 15_000;
 const LOG_CAP = 256 * 1024;
@@ -40,6 +50,8 @@ if (existsSync(TRIBUNE_BIN)) {
 
 const liveChildren = new Set();
 const tempDirs = new Set();
+/** PostgreSQL only: data directory (resolved) → URL of its database. */
+const pgDatabases = new Map();
 
 function killAllChildren() {
   for (const child of liveChildren) {
@@ -54,17 +66,85 @@ process.on('exit', () => {
     for (const dir of tempDirs) {
       try { rmSync(dir, { recursive: true, force: true }); } catch { /* ignore */ }
     }
+    dropDatabases();
   }
 });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(sig, () => { killAllChildren(); process.exit(130); });
 }
 
-/** A fresh, empty data directory, removed when the test process exits (unless TRIBUNE_KEEP_DATA is set). */
+/**
+ * A fresh, empty data directory, removed when the test process exits (unless TRIBUNE_KEEP_DATA is set).
+ * On PostgreSQL also a fresh database for it (see BACKEND), dropped at exit.
+ */
 export function newDataDir(prefix = 'tribune-it-') {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.add(dir);
+  if (BACKEND === 'postgresql') databaseUrlFor(dir);
   return dir;
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL: one database per data directory.
+
+function psqlArgs(url, ...rest) {
+  return ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...rest];
+}
+
+/** The URL of PG_BASE_URL's server with another database name (keeps user, host, port and query parameters). */
+function withDatabase(baseUrl, name) {
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/**
+ * PostgreSQL only: the URL of the database that belongs to `dataDir`, created (empty) on first use. The same
+ * directory always maps to the same database, so a server restarted on it finds its data again.
+ */
+export function databaseUrlFor(dataDir) {
+  if (BACKEND !== 'postgresql') throw new Error('databaseUrlFor: TRIBUNE_TEST_POSTGRES is not set');
+  const key = resolvePath(dataDir);
+  let url = pgDatabases.get(key);
+  if (url) return url;
+  const name = `tribune_it_${randomBytes(8).toString('hex')}`;
+  try {
+    execFileSync('psql', psqlArgs(PG_BASE_URL, '-c', `CREATE DATABASE ${name}`), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    throw new Error(`could not create the test database ${name} on ${PG_BASE_URL} (TRIBUNE_TEST_POSTGRES; ` +
+      `\`scripts/pg-test-cluster start\` starts one): ${e.stderr || e.message}`);
+  }
+  url = withDatabase(PG_BASE_URL, name);
+  pgDatabases.set(key, url);
+  return url;
+}
+
+/** Environment that points a process at `dataDir`'s database: {} on SQLite (the database is a file in the directory). */
+export function storageEnv(dataDir) {
+  if (BACKEND !== 'postgresql' || !dataDir) return {};
+  return { TRIBUNE_STORAGE_URL: databaseUrlFor(dataDir) };
+}
+
+/** Best effort, at exit: drop every database this process created (servers are killed first). */
+function dropDatabases() {
+  if (pgDatabases.size === 0) return;
+  const drops = [];
+  for (const url of pgDatabases.values()) {
+    drops.push('-c', `DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+  }
+  pgDatabases.clear();
+  try {
+    execFileSync('psql', psqlArgs(PG_BASE_URL, ...drops), { stdio: 'ignore', timeout: 60_000 });
+  } catch { /* the cluster is throw-away anyway */ }
+}
+
+/** The value of `--data DIR` (or `--data=DIR`) in a command line, if any. */
+function dataDirFromArgs(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--data' && i + 1 < args.length) return args[i + 1];
+    if (typeof args[i] === 'string' && args[i].startsWith('--data=')) return args[i].slice('--data='.length);
+  }
+  return undefined;
 }
 
 function capped(buf, chunk) {
@@ -96,7 +176,7 @@ export async function startServer({ env = {}, dataDir, bin = TRIBUNE_BIN, args =
   dataDir ??= newDataDir();
   const fullArgs = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...args];
   const proc = spawn(bin, fullArgs, {
-    env: { ...process.env, ...BASE_ENV, ...env },
+    env: { ...process.env, ...BASE_ENV, ...storageEnv(dataDir), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   liveChildren.add(proc);
@@ -161,10 +241,14 @@ export async function startServer({ env = {}, dataDir, bin = TRIBUNE_BIN, args =
   return server;
 }
 
-/** Run the tribune CLI; resolve with {code, signal, stdout, stderr}. */
+/**
+ * Run the tribune CLI; resolve with {code, signal, stdout, stderr}. On PostgreSQL, a `--data DIR` in `args`
+ * points the command at DIR's database.
+ */
 export function runCli(args, { input = '', env = {}, bin = TRIBUNE_BIN, timeoutMs = 30_000 } = {}) {
+  const dbEnv = storageEnv(dataDirFromArgs(args));
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, args, { env: { ...process.env, ...BASE_ENV, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(bin, args, { env: { ...process.env, ...BASE_ENV, ...dbEnv, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     liveChildren.add(proc);
     let stdout = '';
     let stderr = '';
@@ -509,10 +593,19 @@ export async function until(what, fn, timeoutMs = 20_000) {
   }
 }
 
-/** One query through the sqlite3 shell on a server's database file; the output, trimmed. */
-export function sqlite(dataDir, query, db = 'tribune.db') {
+/**
+ * One SQL statement on the database of a data directory, through the sqlite3 shell on SQLite or psql on
+ * PostgreSQL; the output, trimmed: one row per line, columns joined by '|', NULL as ''. Throws if the statement
+ * fails (the error message carries the shell's stderr). Write it portably: plain SQL, `||` for concatenation.
+ */
+export function sql(dataDir, query) {
+  if (BACKEND === 'postgresql') {
+    return execFileSync('psql', psqlArgs(databaseUrlFor(dataDir), '-A', '-t', '-F', '|', '-c', query),
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  }
   // The server may hold the write lock for a moment: wait for it rather than fail with SQLITE_BUSY.
-  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(dataDir, db), query], { encoding: 'utf8' }).trim();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(dataDir, 'tribune.db'), query],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /**

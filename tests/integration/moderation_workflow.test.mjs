@@ -3,10 +3,8 @@
 // comments, an admin deletes an account without notice — and the audit log has every step.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import {
-  startServer, createAccount, loggedIn, newDataDir, uniqueEmail, assertError, assertStatus, articlePayload, Client,
+  startServer, createAccount, loggedIn, newDataDir, uniqueEmail, assertError, assertStatus, articlePayload, Client, sql,
 } from './harness.mjs';
 import { startSmtpSink } from './support/smtp_sink.mjs';
 
@@ -125,7 +123,7 @@ describe('moderation workflow', { timeout: 600_000 }, () => {
     assertError(await mod.del(`/api/v1/moderation/accounts/${id}`), 403, 'forbidden');
     assertStatus(await admin.del(`/api/v1/moderation/accounts/${id}`), 204);
     assertError(await gone.me(), 401, 'unauthenticated');
-    const row = execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(srv.dataDir, 'tribune.db'), `SELECT status, email FROM accounts WHERE id = ${id}`], { encoding: 'utf8' }).trim();
+    const row = sql(srv.dataDir, `SELECT status, email FROM accounts WHERE id = ${id}`);
     assert.equal(row, `purged|purged-${id}@invalid`);
     assertError(await admin.del(`/api/v1/moderation/accounts/${id}`), 404, 'not_found', 'twice');
     await new Promise((r) => { setTimeout(r, 300); });

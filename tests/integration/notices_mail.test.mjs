@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  bootstrap, createArticle, postComment, assertStatus, assertError, until, sqlite
+  bootstrap, createArticle, postComment, assertStatus, assertError, until, sql
 } from './harness.mjs';
 
 const T = { timeout: 120_000 };
@@ -89,7 +89,7 @@ describe('reply notices by e-mail', { timeout: 300_000 }, () => {
 
     await postComment(bob, article.id, 'One more reply after the unsubscribe.', parent.id);
     // A mail would be queued in the reply's own transaction: the outbox says at once whether there is one.
-    assert.equal(sqlite(srv.dataDir, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'reply_notice'"), '1', 'no mail after unsubscribing');
+    assert.equal(sql(srv.dataDir, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'reply_notice'"), '1', 'no mail after unsubscribing');
     await flush(anon);
     assert.equal(mails(srv.dataDir, 'reply_notice', emails.alice).length, 1, 'no mail after unsubscribing');
   });
@@ -104,7 +104,7 @@ describe('reply notices by e-mail', { timeout: 300_000 }, () => {
     const parent = await postComment(alice, article.id, 'Tell me your thoughts on this one.');
     const r1 = await postComment(bob, article.id, 'First reply for the digest.', parent.id);
     const r2 = await postComment(bob, article.id, 'Second reply for the digest.', parent.id);
-    assert.equal(sqlite(srv.dataDir, "SELECT COUNT(*) FROM mail_outbox WHERE kind IN ('reply_notice', 'reply_digest')"), '0', 'daily: no mail per reply');
+    assert.equal(sql(srv.dataDir, "SELECT COUNT(*) FROM mail_outbox WHERE kind IN ('reply_notice', 'reply_digest')"), '0', 'daily: no mail per reply');
     await flush(anon);
     assert.equal(mails(srv.dataDir, 'reply_notice', emails.alice).length, 0, 'daily: no mail per reply');
     assert.equal(mails(srv.dataDir, 'reply_digest', emails.alice).length, 0, 'no digest before the hour');
@@ -124,7 +124,7 @@ describe('reply notices by e-mail', { timeout: 300_000 }, () => {
     assert.match(digest.raw, /^List-Unsubscribe: <[^>]+\/unsubscribe\?token=[^>]+>\r$/m);
     // Once a day: the clock move runs the digests again (synchronously), and they queue nothing more.
     assertStatus(await anon.post('/api/v1/testing/clock', { advance_seconds: 60 }), 200);
-    assert.equal(sqlite(srv.dataDir, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'reply_digest'"), '1', 'one digest');
+    assert.equal(sql(srv.dataDir, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'reply_digest'"), '1', 'one digest');
     assert.equal(mails(srv.dataDir, 'reply_digest', emails.alice).length, 1, 'one digest');
   });
 

@@ -7,13 +7,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import {
-  bootstrap, startServer, Client, createAccount, loggedIn, createArticle, postComment, assertError, assertStatus, newDataDir, until, sqlite
+  bootstrap, startServer, Client, createAccount, loggedIn, createArticle, postComment, assertError, assertStatus, newDataDir, until, sql
 } from './harness.mjs';
 import { startPushTesting, startScriptedPush } from './support/push_service.mjs';
 
 const T = { timeout: 120_000 };
 
-const sql = sqlite;
 
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');

@@ -32,7 +32,7 @@ AccountService::AccountService(storage::Database& db, const Clock& clock, IdGene
       captcha_(captcha),
       outbox_(outbox),
       content_(content),
-      throttle_(clock, options_.throttle) {}
+      throttle_(MakeLoginThrottle(options_.shared_throttle, db, clock, options_.throttle)) {}
 
 Status AccountService::CheckPassword(const std::string& password, std::string_view email,
                                      std::string_view name) const {

@@ -84,6 +84,9 @@ class AccountContent {
   virtual void Changed(const std::vector<int64_t>& article_ids) = 0;
 };
 
+// Database::Notify channel on which a published privacy-policy version is announced ("<version>").
+inline constexpr const char* kPolicyChannel = "tribune_policy";
+
 struct AccountOptions {
   bool captcha_required = true;
   bool limits_enabled = true;               // login throttling
@@ -100,6 +103,9 @@ struct AccountOptions {
   std::string language = "en";                     // mails' language when the reader chose none
   std::string purge_log;                           // file that records purged ids ("" = none)
   ThrottleOptions throttle;
+  // Count login failures in the database (rate_events) rather than in this process's memory: set when several
+  // servers share the database (PostgreSQL), so that the limits hold for the site (login_throttle.hpp).
+  bool shared_throttle = false;
 };
 
 struct PrivacyPolicy {
@@ -207,7 +213,10 @@ class AccountService {
   Result<PrivacyPolicy> CurrentPolicy();
   // The current version, cached (writes check it on every request).
   int64_t CurrentPolicyVersion() const { return policy_version_.load(); }
-  // Publishes a new version. Errors: kBadRequest (empty or over 200 KB).
+  // Another process published `version` (heard on kPolicyChannel): the cached version rises to it.
+  void NotePolicyVersion(int64_t version);
+  // Publishes a new version and tells every server on the database (kPolicyChannel).
+  // Errors: kBadRequest (empty or over 200 KB).
   Result<PrivacyPolicy> PublishPolicy(const std::string& text, int64_t admin_id);
   // Records that the reader accepted `version`, which must be the current one. Errors: kConflict.
   Status RecordConsent(int64_t account_id, int64_t version);
@@ -279,7 +288,7 @@ class AccountService {
   const CaptchaVerifier* captcha_;
   mail::Outbox* outbox_;
   AccountContent* content_;
-  LoginThrottle throttle_;
+  std::unique_ptr<LoginThrottle> throttle_;
   std::atomic<int64_t> policy_version_{0};
 };
 

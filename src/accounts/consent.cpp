@@ -1,5 +1,6 @@
 // Privacy-policy versions (A5) and the append-only consent log.
 #include "accounts/accounts.hpp"
+#include "common/log.hpp"
 #include "text/utf8.hpp"
 
 namespace tribune::accounts {
@@ -43,11 +44,19 @@ Result<PrivacyPolicy> AccountService::PublishPolicy(const std::string& text, int
                        {policy.version, text, policy.published_at, by}));
     return Ok{};
   }));
-  // Versions only grow; a concurrent publisher may have raised it further already.
-  int64_t seen = policy_version_.load();
-  while (seen < policy.version && !policy_version_.compare_exchange_weak(seen, policy.version)) {
+  NotePolicyVersion(policy.version);
+  // The other servers (and, for `tribune policy publish`, the running ones) ask readers to consent again.
+  if (Status st = db_.Notify(kPolicyChannel, std::to_string(policy.version)); !st.ok()) {
+    log::Warn("policy: notify failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   }
   return policy;
+}
+
+void AccountService::NotePolicyVersion(int64_t version) {
+  // Versions only grow; a concurrent publisher may have raised it further already.
+  int64_t seen = policy_version_.load();
+  while (seen < version && !policy_version_.compare_exchange_weak(seen, version)) {
+  }
 }
 
 Status AccountService::RecordConsent(int64_t account_id, int64_t version) {
@@ -58,9 +67,7 @@ Status AccountService::RecordConsent(int64_t account_id, int64_t version) {
     return MakeError(ErrorCode::kConflict, "The privacy policy has changed again: read version " +
                                                std::to_string(current->version) + " and accept that one.");
   }
-  int64_t seen = policy_version_.load();
-  while (seen < current->version && !policy_version_.compare_exchange_weak(seen, current->version)) {
-  }
+  NotePolicyVersion(current->version);
   const int64_t now = clock_.NowMicros();
   return db_.Write([&](storage::Session& s) -> Status {
     TRIBUNE_TRY(s.Exec("INSERT INTO consent_log (id, account_id, document, version, method, created_at)"

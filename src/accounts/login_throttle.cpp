@@ -9,11 +9,11 @@ constexpr int64_t kMicros = 1'000'000;
 constexpr size_t kMaxTracked = 1 << 20;  // keys kept at most; the oldest windows go first
 }  // namespace
 
-void LoginThrottle::Prune(Times& times, int64_t now) const {
+void MemoryLoginThrottle::Prune(Times& times, int64_t now) const {
   while (!times.empty() && times.front() <= now - options_.window_seconds * kMicros) times.pop_front();
 }
 
-void LoginThrottle::MaybeSweep(int64_t now) {
+void MemoryLoginThrottle::MaybeSweep(int64_t now) {
   if (now < next_sweep_ && accounts_.size() + addresses_.size() < kMaxTracked) return;
   next_sweep_ = now + options_.window_seconds * kMicros;
   for (auto* map : {&accounts_, &addresses_}) {
@@ -29,7 +29,8 @@ void LoginThrottle::MaybeSweep(int64_t now) {
   }
 }
 
-LoginThrottle::Admission LoginThrottle::Admit(const std::string& account_key, const std::string& address) {
+Result<LoginThrottle::Admission> MemoryLoginThrottle::Admit(const std::string& account_key,
+                                                            const std::string& address) {
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
   Admission a;
@@ -43,7 +44,10 @@ LoginThrottle::Admission LoginThrottle::Admit(const std::string& account_key, co
   return a;
 }
 
-void LoginThrottle::Cancel(const std::string& account_key, const std::string& address, int64_t began) {
+void MemoryLoginThrottle::Cancel(const std::string& account_key, const std::string& address,
+                                 const Admission& attempt) {
+  if (!attempt.admitted) return;
+  const int64_t began = attempt.began;
   std::lock_guard lock(mu_);
   for (auto [map, key] : {std::pair{&accounts_, &account_key}, std::pair{&addresses_, &address}}) {
     auto it = map->find(*key);
@@ -53,7 +57,7 @@ void LoginThrottle::Cancel(const std::string& account_key, const std::string& ad
   }
 }
 
-void LoginThrottle::EraseOne(Times& times, int64_t began) {
+void MemoryLoginThrottle::EraseOne(Times& times, int64_t began) {
   for (auto t = times.rbegin(); t != times.rend(); ++t) {
     if (*t == began) {
       times.erase(std::next(t).base());
@@ -62,22 +66,26 @@ void LoginThrottle::EraseOne(Times& times, int64_t began) {
   }
 }
 
-void LoginThrottle::Succeeded(const std::string& account_key, const std::string& address, int64_t began) {
+void MemoryLoginThrottle::Succeeded(const std::string& account_key, const std::string& address,
+                                    const Admission& attempt) {
   std::lock_guard lock(mu_);
   accounts_.erase(account_key);
+  if (!attempt.admitted) return;
+  const int64_t began = attempt.began;
   auto it = addresses_.find(address);
   if (it == addresses_.end()) return;
   EraseOne(it->second, began);
   if (it->second.empty()) addresses_.erase(it);
 }
 
-ThrottleVerdict LoginThrottle::Check(const std::string& account_key, const std::string& address) {
+Result<ThrottleVerdict> MemoryLoginThrottle::Check(const std::string& account_key, const std::string& address) {
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
   return CheckLocked(account_key, address, now);
 }
 
-ThrottleVerdict LoginThrottle::CheckLocked(const std::string& account_key, const std::string& address, int64_t now) {
+ThrottleVerdict MemoryLoginThrottle::CheckLocked(const std::string& account_key, const std::string& address,
+                                                 int64_t now) {
   ThrottleVerdict v;
   // The lock lifts when fewer than `limit` failures are left in the window: when the failure `limit` places
   // from the newest leaves it (more than `limit` may be recorded when attempts were in flight together).
@@ -104,5 +112,10 @@ ThrottleVerdict LoginThrottle::CheckLocked(const std::string& account_key, const
   return v;
 }
 
+std::unique_ptr<LoginThrottle> MakeLoginThrottle(bool shared, storage::Database& db, const Clock& clock,
+                                                 ThrottleOptions options) {
+  if (shared) return std::make_unique<SharedLoginThrottle>(db, clock, options);
+  return std::make_unique<MemoryLoginThrottle>(clock, options);
+}
 
 }  // namespace tribune::accounts

@@ -1,5 +1,5 @@
 // LoginThrottle on its own (windows, sweeping, Retry-After), then through AccountService::Login with a
-// real Altcha verifier.
+// real Altcha verifier: each case on the in-memory throttle and on the shared one.
 #include "accounts/login_throttle.hpp"
 
 #include <gtest/gtest.h>
@@ -9,164 +9,191 @@
 namespace tribune::accounts::testing {
 namespace {
 
-// --- LoginThrottle alone ---
+// --- LoginThrottle alone: each case on the in-memory throttle and on the shared one (rate_events) ---
 
-class ThrottleTest : public ::testing::Test {
+class ThrottleTest : public ::testing::TestWithParam<bool> {
  protected:
   static ThrottleOptions Options() {
     return {.window_seconds = 60, .captcha_after = 2, .account_failures = 4, .address_failures = 6};
   }
+  ThrottleVerdict Check(const std::string& key, const std::string& address) {
+    auto v = throttle_->Check(key, address);
+    EXPECT_TRUE(v.ok()) << v.error().message;
+    return v.ok() ? *v : ThrottleVerdict{};
+  }
+  LoginThrottle::Admission Admit(const std::string& key, const std::string& address) {
+    auto a = throttle_->Admit(key, address);
+    EXPECT_TRUE(a.ok()) << a.error().message;
+    return a.ok() ? *a : LoginThrottle::Admission{};
+  }
+  void Cancel(const std::string& key, const std::string& address, const LoginThrottle::Admission& a) {
+    throttle_->Cancel(key, address, a);
+  }
+  void Succeeded(const std::string& key, const std::string& address, const LoginThrottle::Admission& a) {
+    throttle_->Succeeded(key, address, a);
+  }
+
+  ::tribune::testing::TempDatabase tmp_;
   FakeClock clock_;
-  LoginThrottle throttle_{clock_, Options()};
+  std::unique_ptr<LoginThrottle> throttle_ = MakeLoginThrottle(GetParam(), tmp_.db(), clock_, Options());
 };
 
-TEST_F(ThrottleTest, CaptchaThenLockAfterAccountFailuresThenTheWindowPasses) {
-  auto v = throttle_.Check("ann@example.org", "10.0.0.1");
+INSTANTIATE_TEST_SUITE_P(Both, ThrottleTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Shared" : "Memory"; });
+
+TEST_P(ThrottleTest, CaptchaThenLockAfterAccountFailuresThenTheWindowPasses) {
+  auto v = Check("ann@example.org", "10.0.0.1");
   EXPECT_FALSE(v.locked);
   EXPECT_FALSE(v.captcha_required);
-  throttle_.Admit("ann@example.org", "10.0.0.1");
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  throttle_.Admit("ann@example.org", "10.0.0.1");
-  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  Admit("ann@example.org", "10.0.0.1");
+  EXPECT_FALSE(Check("ann@example.org", "10.0.0.1").captcha_required);
+  Admit("ann@example.org", "10.0.0.1");
+  v = Check("ann@example.org", "10.0.0.1");
   EXPECT_TRUE(v.captcha_required);
   EXPECT_FALSE(v.locked);
-  throttle_.Admit("ann@example.org", "10.0.0.2");
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.3").locked);
-  throttle_.Admit("ann@example.org", "10.0.0.3");
-  v = throttle_.Check("ann@example.org", "10.0.0.4");  // the account is locked whatever the address
+  Admit("ann@example.org", "10.0.0.2");
+  EXPECT_FALSE(Check("ann@example.org", "10.0.0.3").locked);
+  Admit("ann@example.org", "10.0.0.3");
+  v = Check("ann@example.org", "10.0.0.4");  // the account is locked whatever the address
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 60);
-  EXPECT_FALSE(throttle_.Check("bob@example.org", "10.0.0.4").locked);
+  EXPECT_FALSE(Check("bob@example.org", "10.0.0.4").locked);
 
   clock_.Advance(10s);
-  EXPECT_EQ(throttle_.Check("ann@example.org", "10.0.0.1").retry_after_seconds, 50);
+  EXPECT_EQ(Check("ann@example.org", "10.0.0.1").retry_after_seconds, 50);
   clock_.Advance(49s + 500ms);
-  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  v = Check("ann@example.org", "10.0.0.1");
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 1);  // rounded up, never 0 while locked
   clock_.Advance(500ms);
-  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  v = Check("ann@example.org", "10.0.0.1");
   EXPECT_FALSE(v.locked);
   EXPECT_FALSE(v.captcha_required);
   EXPECT_EQ(v.retry_after_seconds, 0);
 }
 
-TEST_F(ThrottleTest, TheWindowSlidesFailureByFailure) {
+TEST_P(ThrottleTest, TheWindowSlidesFailureByFailure) {
   for (int i = 0; i < 4; ++i) {
-    throttle_.Admit("ann@example.org", "10.0.0.1");
+    Admit("ann@example.org", "10.0.0.1");
     clock_.Advance(15s);
   }
   // Failures at 0, 15, 30, 45 s; now 60 s: the first just left the window.
-  auto v = throttle_.Check("ann@example.org", "10.0.0.1");
+  auto v = Check("ann@example.org", "10.0.0.1");
   EXPECT_FALSE(v.locked);
   EXPECT_TRUE(v.captcha_required);
-  throttle_.Admit("ann@example.org", "10.0.0.1");  // 15, 30, 45, 60
-  v = throttle_.Check("ann@example.org", "10.0.0.1");
+  Admit("ann@example.org", "10.0.0.1");  // 15, 30, 45, 60
+  v = Check("ann@example.org", "10.0.0.1");
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 15);  // until the oldest (15 s) leaves
   clock_.Advance(15s);
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").locked);
+  EXPECT_FALSE(Check("ann@example.org", "10.0.0.1").locked);
   clock_.Advance(30s);  // only the failure at 60 s is left
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+  EXPECT_FALSE(Check("ann@example.org", "10.0.0.1").captcha_required);
 }
 
-TEST_F(ThrottleTest, AddressLimitCountsEveryAccountFromTheAddress) {
-  for (int i = 0; i < 6; ++i) throttle_.Admit("user" + std::to_string(i) + "@example.org", "10.0.0.1");
-  auto v = throttle_.Check("fresh@example.org", "10.0.0.1");
+TEST_P(ThrottleTest, AddressLimitCountsEveryAccountFromTheAddress) {
+  for (int i = 0; i < 6; ++i) Admit("user" + std::to_string(i) + "@example.org", "10.0.0.1");
+  auto v = Check("fresh@example.org", "10.0.0.1");
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 60);
   EXPECT_FALSE(v.captcha_required);  // the account itself never failed
-  EXPECT_FALSE(throttle_.Check("fresh@example.org", "10.0.0.2").locked);
-  EXPECT_FALSE(throttle_.Check("user0@example.org", "10.0.0.2").locked);
+  EXPECT_FALSE(Check("fresh@example.org", "10.0.0.2").locked);
+  EXPECT_FALSE(Check("user0@example.org", "10.0.0.2").locked);
   // A success from elsewhere clears the account, not this address.
-  const auto elsewhere = throttle_.Admit("user0@example.org", "10.0.0.2");
-  throttle_.Succeeded("user0@example.org", "10.0.0.2", elsewhere.began);
-  EXPECT_TRUE(throttle_.Check("user0@example.org", "10.0.0.1").locked);
+  const auto elsewhere = Admit("user0@example.org", "10.0.0.2");
+  Succeeded("user0@example.org", "10.0.0.2", elsewhere);
+  EXPECT_TRUE(Check("user0@example.org", "10.0.0.1").locked);
   clock_.Advance(60s);
-  EXPECT_FALSE(throttle_.Check("fresh@example.org", "10.0.0.1").locked);
+  EXPECT_FALSE(Check("fresh@example.org", "10.0.0.1").locked);
 }
 
-TEST_F(ThrottleTest, RetryAfterIsTheLaterOfAccountAndAddress) {
-  for (int i = 0; i < 4; ++i) throttle_.Admit("ann@example.org", "10.0.0.9");  // account locked at t=0
+TEST_P(ThrottleTest, RetryAfterIsTheLaterOfAccountAndAddress) {
+  for (int i = 0; i < 4; ++i) Admit("ann@example.org", "10.0.0.9");  // account locked at t=0
   clock_.Advance(30s);
-  for (int i = 0; i < 6; ++i) throttle_.Admit("x" + std::to_string(i) + "@example.org", "10.0.0.1");
-  auto v = throttle_.Check("ann@example.org", "10.0.0.1");
+  for (int i = 0; i < 6; ++i) Admit("x" + std::to_string(i) + "@example.org", "10.0.0.1");
+  auto v = Check("ann@example.org", "10.0.0.1");
   EXPECT_TRUE(v.locked);
   EXPECT_EQ(v.retry_after_seconds, 60);  // the address (30 s ago + 60) outlasts the account (30 s left)
-  EXPECT_EQ(throttle_.Check("ann@example.org", "10.0.0.2").retry_after_seconds, 30);
+  EXPECT_EQ(Check("ann@example.org", "10.0.0.2").retry_after_seconds, 30);
 }
 
 // Admission checks and counts under one lock: attempts in flight together cannot overshoot the limit, and
 // Retry-After is when the lock lifts.
-TEST_F(ThrottleTest, AdmissionStopsAtTheLimitAndRetryAfterIsWhenItLifts) {
-  for (int i = 0; i < 2; ++i) EXPECT_TRUE(throttle_.Admit("ann@example.org", "10.0.0." + std::to_string(i)).admitted);
+TEST_P(ThrottleTest, AdmissionStopsAtTheLimitAndRetryAfterIsWhenItLifts) {
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(Admit("ann@example.org", "10.0.0." + std::to_string(i)).admitted);
   clock_.Advance(30s);
   int admitted = 0;
-  for (int i = 0; i < 4; ++i) admitted += throttle_.Admit("ann@example.org", "10.0.1." + std::to_string(i)).admitted;
+  for (int i = 0; i < 4; ++i) admitted += Admit("ann@example.org", "10.0.1." + std::to_string(i)).admitted;
   EXPECT_EQ(admitted, 2) << "only up to account_failures attempts are ever tried";
-  auto v = throttle_.Admit("ann@example.org", "10.0.2.1");
+  auto v = Admit("ann@example.org", "10.0.2.1");
   ASSERT_FALSE(v.admitted);
   ASSERT_TRUE(v.verdict.locked);
   const int64_t wait = v.verdict.retry_after_seconds;
   EXPECT_EQ(wait, 30);  // the two of t = 0 leave at 60 s
   clock_.Advance(std::chrono::seconds(wait - 1));
-  EXPECT_TRUE(throttle_.Check("ann@example.org", "10.0.2.1").locked);
+  EXPECT_TRUE(Check("ann@example.org", "10.0.2.1").locked);
   clock_.Advance(1s);
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.2.1").locked) << "still locked after Retry-After";
+  EXPECT_FALSE(Check("ann@example.org", "10.0.2.1").locked) << "still locked after Retry-After";
 }
 
-TEST_F(ThrottleTest, ACancelledAttemptDoesNotCount) {
-  const auto a = throttle_.Admit("ann@example.org", "10.0.0.1");
-  const auto b = throttle_.Admit("ann@example.org", "10.0.0.1");
-  ASSERT_TRUE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  throttle_.Cancel("ann@example.org", "10.0.0.1", b.began);
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  throttle_.Cancel("ann@example.org", "10.0.0.1", a.began);
-  for (int i = 0; i < 6; ++i) throttle_.Admit("x" + std::to_string(i) + "@example.org", "10.0.0.9");
-  EXPECT_TRUE(throttle_.Check("y@example.org", "10.0.0.9").locked);
+TEST_P(ThrottleTest, ACancelledAttemptDoesNotCount) {
+  const auto a = Admit("ann@example.org", "10.0.0.1");
+  const auto b = Admit("ann@example.org", "10.0.0.1");
+  ASSERT_TRUE(Check("ann@example.org", "10.0.0.1").captcha_required);
+  Cancel("ann@example.org", "10.0.0.1", b);
+  EXPECT_FALSE(Check("ann@example.org", "10.0.0.1").captcha_required);
+  Cancel("ann@example.org", "10.0.0.1", a);
+  for (int i = 0; i < 6; ++i) Admit("x" + std::to_string(i) + "@example.org", "10.0.0.9");
+  EXPECT_TRUE(Check("y@example.org", "10.0.0.9").locked);
 }
 
-TEST_F(ThrottleTest, SuccessClearsTheAccountsFailures) {
-  throttle_.Admit("ann@example.org", "10.0.0.1");
-  throttle_.Admit("ann@example.org", "10.0.0.1");
-  ASSERT_TRUE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  const auto ok = throttle_.Admit("ann@example.org", "10.0.0.1");
-  throttle_.Succeeded("ann@example.org", "10.0.0.1", ok.began);
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
-  throttle_.Admit("ann@example.org", "10.0.0.1");
-  EXPECT_FALSE(throttle_.Check("ann@example.org", "10.0.0.1").captcha_required);
+TEST_P(ThrottleTest, SuccessClearsTheAccountsFailures) {
+  Admit("ann@example.org", "10.0.0.1");
+  Admit("ann@example.org", "10.0.0.1");
+  ASSERT_TRUE(Check("ann@example.org", "10.0.0.1").captcha_required);
+  const auto ok = Admit("ann@example.org", "10.0.0.1");
+  Succeeded("ann@example.org", "10.0.0.1", ok);
+  EXPECT_FALSE(Check("ann@example.org", "10.0.0.1").captcha_required);
+  Admit("ann@example.org", "10.0.0.1");
+  EXPECT_FALSE(Check("ann@example.org", "10.0.0.1").captcha_required);
 }
 
-TEST_F(ThrottleTest, SweepingDropsExpiredKeysButKeepsLiveFailures) {
-  throttle_.Admit("old@example.org", "10.0.0.1");  // sweeps now, next sweep one window later
-  throttle_.Admit("ann@example.org", "10.0.0.2");
+TEST_P(ThrottleTest, SweepingDropsExpiredKeysButKeepsLiveFailures) {
+  Admit("old@example.org", "10.0.0.1");  // sweeps now, next sweep one window later
+  Admit("ann@example.org", "10.0.0.2");
   clock_.Advance(50s);
-  throttle_.Admit("ann@example.org", "10.0.0.2");
-  throttle_.Admit("ann@example.org", "10.0.0.2");
+  Admit("ann@example.org", "10.0.0.2");
+  Admit("ann@example.org", "10.0.0.2");
   clock_.Advance(10s);  // 60 s: the sweep is due; the first failures expire now
-  throttle_.Admit("other@example.org", "10.0.0.3");
-  auto ann = throttle_.Check("ann@example.org", "10.0.0.2");
+  Admit("other@example.org", "10.0.0.3");
+  auto ann = Check("ann@example.org", "10.0.0.2");
   EXPECT_TRUE(ann.captcha_required);  // the two at 50 s survived the sweep
   EXPECT_FALSE(ann.locked);
-  throttle_.Admit("ann@example.org", "10.0.0.2");
-  throttle_.Admit("ann@example.org", "10.0.0.2");
-  EXPECT_TRUE(throttle_.Check("ann@example.org", "10.0.0.2").locked);  // 4 live failures
-  auto old = throttle_.Check("old@example.org", "10.0.0.1");
+  Admit("ann@example.org", "10.0.0.2");
+  Admit("ann@example.org", "10.0.0.2");
+  EXPECT_TRUE(Check("ann@example.org", "10.0.0.2").locked);  // 4 live failures
+  auto old = Check("old@example.org", "10.0.0.1");
   EXPECT_FALSE(old.captcha_required);
   EXPECT_FALSE(old.locked);
   // Many keys over many windows: each check sees only its own window.
   for (int round = 0; round < 5; ++round) {
-    for (int i = 0; i < 200; ++i) throttle_.Admit("k" + std::to_string(i), "a" + std::to_string(i % 7));
+    for (int i = 0; i < 200; ++i) Admit("k" + std::to_string(i), "a" + std::to_string(i % 7));
     clock_.Advance(61s);
   }
-  EXPECT_FALSE(throttle_.Check("k1", "a1").captcha_required);
-  EXPECT_FALSE(throttle_.Check("k1", "a1").locked);
+  EXPECT_FALSE(Check("k1", "a1").captcha_required);
+  EXPECT_FALSE(Check("k1", "a1").locked);
 }
 
 // --- through AccountService::Login ---
 
-class LoginThrottleServiceTest : public LifecycleTest {
+class LoginThrottleServiceTest : public LifecycleTest, public ::testing::WithParamInterface<bool> {
  protected:
+  // Every service of these tests counts with the throttle of the parameter (shared: rate_events).
+  void Reset(const AccountOptions& options, AccountContent* content = nullptr) override {
+    AccountOptions o = options;
+    o.shared_throttle = GetParam();
+    LifecycleTest::Reset(o, content);
+  }
   LoginThrottleServiceTest() {
     AccountOptions o = DefaultOptions();
     o.captcha_required = true;
@@ -179,7 +206,10 @@ class LoginThrottleServiceTest : public LifecycleTest {
   }
 };
 
-TEST_F(LoginThrottleServiceTest, AfterRepeatedFailuresALoginNeedsASolvedCaptcha) {
+INSTANTIATE_TEST_SUITE_P(Both, LoginThrottleServiceTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Shared" : "Memory"; });
+
+TEST_P(LoginThrottleServiceTest, AfterRepeatedFailuresALoginNeedsASolvedCaptcha) {
   MustRegisterActive("ann@example.org");
   for (int i = 0; i < 3; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password")), "unauthenticated");
   EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "captcha_failed");
@@ -196,7 +226,7 @@ TEST_F(LoginThrottleServiceTest, AfterRepeatedFailuresALoginNeedsASolvedCaptcha)
   EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.0.0.1", another)), "captcha_failed");
 }
 
-TEST_F(LoginThrottleServiceTest, TooManyFailuresLockEvenTheRightPasswordUntilTheWindowPasses) {
+TEST_P(LoginThrottleServiceTest, TooManyFailuresLockEvenTheRightPasswordUntilTheWindowPasses) {
   MustRegisterActive("ann@example.org");
   for (int i = 0; i < 6; ++i) {
     auto r = Login("ann@example.org", "wrong password", "10.0.0.1", i >= 3 ? Captcha() : "");
@@ -213,7 +243,7 @@ TEST_F(LoginThrottleServiceTest, TooManyFailuresLockEvenTheRightPasswordUntilThe
   EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "ok");  // window passed: no captcha either
 }
 
-TEST_F(LoginThrottleServiceTest, UnknownAddressesGetTheSameVerdictsAsKnownOnes) {
+TEST_P(LoginThrottleServiceTest, UnknownAddressesGetTheSameVerdictsAsKnownOnes) {
   MustRegisterActive("ann@example.org");
   for (int i = 0; i < 8; ++i) {
     const std::string captcha_a = i >= 3 ? Captcha() : "";
@@ -232,7 +262,7 @@ TEST_F(LoginThrottleServiceTest, UnknownAddressesGetTheSameVerdictsAsKnownOnes) 
   EXPECT_EQ(CodeOf(Login("nobody@example.org", "wrong password", "10.0.0.5", Captcha())), "rate_limited");
 }
 
-TEST_F(LoginThrottleServiceTest, CaseAndSpacesInTheAddressDoNotEscapeTheCount) {
+TEST_P(LoginThrottleServiceTest, CaseAndSpacesInTheAddressDoNotEscapeTheCount) {
   MustRegisterActive("ann@example.org");
   EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password", "10.0.0.1")), "unauthenticated");
   EXPECT_EQ(CodeOf(Login("ANN@Example.org", "wrong password", "10.0.0.2")), "unauthenticated");
@@ -240,7 +270,7 @@ TEST_F(LoginThrottleServiceTest, CaseAndSpacesInTheAddressDoNotEscapeTheCount) {
   EXPECT_EQ(CodeOf(Login("Ann@example.org", kPassword, "10.0.0.4")), "captcha_failed");
 }
 
-TEST_F(LoginThrottleServiceTest, TheAddressLimitLocksOtherAccountsFromThatAddressOnly) {
+TEST_P(LoginThrottleServiceTest, TheAddressLimitLocksOtherAccountsFromThatAddressOnly) {
   AccountOptions o = DefaultOptions();
   o.captcha_required = true;
   o.throttle = {.window_seconds = 900, .captcha_after = 100, .account_failures = 100, .address_failures = 4};
@@ -258,7 +288,7 @@ TEST_F(LoginThrottleServiceTest, TheAddressLimitLocksOtherAccountsFromThatAddres
   EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword, "10.6.6.6")), "ok");
 }
 
-TEST_F(LoginThrottleServiceTest, ASuccessfulLoginClearsTheAccountsFailures) {
+TEST_P(LoginThrottleServiceTest, ASuccessfulLoginClearsTheAccountsFailures) {
   MustRegisterActive("ann@example.org");
   for (int i = 0; i < 2; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", "wrong password")), "unauthenticated");
   EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "ok");
@@ -266,14 +296,14 @@ TEST_F(LoginThrottleServiceTest, ASuccessfulLoginClearsTheAccountsFailures) {
   EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "ok");  // 4 failures, but 2 since the success
 }
 
-TEST_F(LoginThrottleServiceTest, DeletedAccountsAndTheRightPasswordStillCountAsFailures) {
+TEST_P(LoginThrottleServiceTest, DeletedAccountsAndTheRightPasswordStillCountAsFailures) {
   Account a = MustRegisterActive("ann@example.org");
   ASSERT_TRUE(svc().DeleteAccount(a.id).ok());
   for (int i = 0; i < 3; ++i) EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "unauthenticated");
   EXPECT_EQ(CodeOf(Login("ann@example.org", kPassword)), "captcha_failed");
 }
 
-TEST_F(LoginThrottleServiceTest, LimitsCanBeDisabled) {
+TEST_P(LoginThrottleServiceTest, LimitsCanBeDisabled) {
   AccountOptions o = DefaultOptions();
   o.captcha_required = true;
   o.limits_enabled = false;

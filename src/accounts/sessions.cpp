@@ -30,7 +30,7 @@ Result<LoginResult> AccountService::Login(const std::string& raw_email, const st
   // cannot overshoot the limits.
   LoginThrottle::Admission admission;
   if (throttled) {
-    admission = throttle_.Admit(*email, client.address);
+    TRIBUNE_ASSIGN(admission, throttle_->Admit(*email, client.address));
     if (admission.verdict.locked) {
       Error e = MakeError(ErrorCode::kRateLimited, "Too many failed logins. Try again later.");
       e.retry_after_seconds = admission.verdict.retry_after_seconds;
@@ -41,7 +41,7 @@ Result<LoginResult> AccountService::Login(const std::string& raw_email, const st
                                                          "After several failed logins, solve the captcha to continue."))
                                       : VerifyCaptcha(captcha, proof);
       if (!solved.ok()) {
-        throttle_.Cancel(*email, client.address, admission.began);
+        throttle_->Cancel(*email, client.address, admission);
         return std::move(solved).error();
       }
     }
@@ -62,7 +62,7 @@ Result<LoginResult> AccountService::Login(const std::string& raw_email, const st
     if (!consumed.ok() && matches) return std::move(consumed).error();
   }
   if (!matches) return WrongCredentials();
-  if (throttled) throttle_.Succeeded(*email, client.address, admission.began);
+  if (throttled) throttle_->Succeeded(*email, client.address, admission);
   return OpenSession(id, client.user_agent);
 }
 

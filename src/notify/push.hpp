@@ -92,6 +92,9 @@ struct SubscriptionOptions {
   std::function<bool(int64_t)> article_exists;
   // Subscriptions one client address may store per hour (anyone may subscribe; 0: no limit).
   int per_address_hour = 30;
+  // Count them in the database (rate_events, bucket "push:<address or IPv6 /64>") rather than in this process's
+  // memory: set when several servers share the database (PostgreSQL), so that the limit holds for the site.
+  bool shared_limit = false;
 };
 
 class SubscriptionService {
@@ -128,6 +131,8 @@ class SubscriptionService {
   Status CheckTopics(const SubscriptionInput& input) const;
   // Counts a subscription from `address` in the last hour's window. Errors: kRateLimited.
   Status Admit(const std::string& address);
+  // The same in rate_events, checked and counted in one write (options_.shared_limit).
+  Status AdmitShared(const std::string& key, int64_t now);
 
   storage::Database& db_;
   const Clock& clock_;
@@ -135,6 +140,7 @@ class SubscriptionService {
   SubscriptionOptions options_;
   std::mutex limit_mu_;
   std::unordered_map<std::string, std::deque<int64_t>> recent_;  // per address, times of the last hour
+  int64_t next_sweep_ = 0;  // shared_limit: when this process next deletes every expired "push:" row
 };
 
 // A notification to send. The payload is the JSON the service worker reads: {title, body, url, tag}.

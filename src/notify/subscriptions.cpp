@@ -92,13 +92,21 @@ std::string LimitKey(const std::string& address) {
   return std::string(buf) + "/64";
 }
 
+constexpr int64_t kHour = 3600LL * 1'000'000;
+
+Error TooMany(int64_t oldest, int64_t now) {
+  Error e = MakeError(ErrorCode::kRateLimited, "Too many push subscriptions from this address; try again later.");
+  e.retry_after_seconds = std::max<int64_t>(1, (oldest + kHour - now + 999'999) / 1'000'000);
+  return e;
+}
+
 }  // namespace
 
 Status SubscriptionService::Admit(const std::string& client_address) {
   if (options_.per_address_hour <= 0 || client_address.empty()) return Ok{};
   const std::string address = LimitKey(client_address);
-  constexpr int64_t kHour = 3600LL * 1'000'000;
   const int64_t now = clock_.NowMicros();
+  if (options_.shared_limit) return AdmitShared(address, now);
   std::lock_guard lock(limit_mu_);
   // Addresses silent for an hour are forgotten; the map cannot grow past what one hour brings.
   if (recent_.size() > 100'000) {
@@ -108,12 +116,45 @@ Status SubscriptionService::Admit(const std::string& client_address) {
   }
   auto& times = recent_[address];
   while (!times.empty() && times.front() <= now - kHour) times.pop_front();
-  if (times.size() >= static_cast<size_t>(options_.per_address_hour)) {
-    Error e = MakeError(ErrorCode::kRateLimited, "Too many push subscriptions from this address; try again later.");
-    e.retry_after_seconds = std::max<int64_t>(1, (times.front() + kHour - now + 999'999) / 1'000'000);
-    return e;
-  }
+  if (times.size() >= static_cast<size_t>(options_.per_address_hour)) return TooMany(times.front(), now);
   times.push_back(now);
+  return Ok{};
+}
+
+// One write checks and counts (write functions never run concurrently, on PostgreSQL not even across servers), so
+// requests in flight together cannot overshoot the limit. It deletes the bucket's expired rows too and, at most
+// once an hour per process, every expired "push:" row.
+Status SubscriptionService::AdmitShared(const std::string& key, int64_t now) {
+  // A key that is long or not printable ASCII (not an address) is stored as its SHA-256.
+  const bool plain = key.size() <= 200 && std::all_of(key.begin(), key.end(), [](char c) {
+                       return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
+                     });
+  const std::string bucket = "push:" + (plain ? key : "#" + Sha256Hex(key));
+  bool sweep = false;
+  {
+    std::lock_guard lock(limit_mu_);
+    if (now >= next_sweep_) {
+      sweep = true;
+      next_sweep_ = now + kHour;
+    }
+  }
+  std::optional<int64_t> refused_oldest;
+  TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    refused_oldest.reset();
+    if (sweep) {
+      TRIBUNE_TRY(s.Exec("DELETE FROM rate_events WHERE at <= $1 AND substr(bucket, 1, 5) = 'push:'", {now - kHour}));
+    }
+    TRIBUNE_TRY(s.Exec("DELETE FROM rate_events WHERE bucket = $1 AND at <= $2", {bucket, now - kHour}));
+    TRIBUNE_ASSIGN(storage::Rows rows,
+                   s.Query("SELECT COUNT(*), MIN(at) FROM rate_events WHERE bucket = $1", {bucket}));
+    if (rows.at(0).Int(0) >= options_.per_address_hour) {
+      refused_oldest = rows[0].Int(1);
+      return Ok{};  // the pruning is kept
+    }
+    TRIBUNE_TRY(s.Exec("INSERT INTO rate_events (bucket, at) VALUES ($1, $2)", {bucket, now}));
+    return Ok{};
+  }));
+  if (refused_oldest) return TooMany(*refused_oldest, now);
   return Ok{};
 }
 

@@ -341,6 +341,68 @@ TEST(SubscriptionLimit, AnAddressMayStoreSoManyAnHourAndIPv6CountsPerSlash64) {
   EXPECT_TRUE(subscribe("2001:db8:1:2::10").ok()) << "an hour later";
 }
 
+// Two servers sharing the database (shared_limit: counted in rate_events) share the per-address count. On PostgreSQL
+// (TRIBUNE_TEST_POSTGRES) the second has its own connection, as another process would; SQLite's one Database is
+// shared.
+TEST(SubscriptionLimit, ServersSharingTheDatabaseShareTheCount) {
+  InitCrypto();
+  tribune::testing::TempDatabase tmp;
+  std::unique_ptr<storage::Database> second_db;
+  if (!tmp.url().empty()) {
+    auto db = storage::OpenPostgres({.url = tmp.url(), .read_connections = 1});
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    second_db = std::move(db).value();
+  }
+  FakeClock clock(1'700'000'000'000'000);
+  IdGenerator ids(clock);
+  SubscriptionOptions options;
+  options.per_address_hour = 3;
+  options.shared_limit = true;
+  SubscriptionService one(tmp.db(), clock, ids, options);
+  SubscriptionService two(second_db ? *second_db : tmp.db(), clock, ids, options);
+  int n = 0;
+  auto subscribe = [&](SubscriptionService& service, const std::string& address) {
+    auto k = GenerateKeyPair();
+    SubscriptionInput in;
+    in.endpoint = "https://push.example.com/shared-" + std::to_string(++n);
+    in.p256dh = Base64UrlEncode(k->public_key);
+    in.auth = Base64UrlEncode(std::string(16, 'a'));
+    in.topics = {"breaking:en"};
+    in.client_address = address;
+    return service.Subscribe(in);
+  };
+  auto rows = [&](const std::string& bucket) {
+    return tmp.Count("SELECT COUNT(*) FROM rate_events WHERE bucket = '" + bucket + "'");
+  };
+  ASSERT_TRUE(subscribe(one, "2001:db8:1:2::10").ok());
+  clock.Advance(seconds(600));
+  ASSERT_TRUE(subscribe(two, "2001:db8:1:2:ffff::99").ok());
+  ASSERT_TRUE(subscribe(one, "2001:db8:1:2::7").ok());
+  EXPECT_EQ(rows("push:2001:db8:1:2::/64"), 3);
+  for (SubscriptionService* s : {&one, &two}) {
+    auto refused = subscribe(*s, "2001:db8:1:2:abcd::1");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kRateLimited);
+    EXPECT_EQ(refused.error().retry_after_seconds, 3000) << "the first leaves an hour after it came";
+  }
+  EXPECT_TRUE(subscribe(two, "2001:db8:1:3::1").ok()) << "another /64";
+  EXPECT_TRUE(subscribe(two, "").ok()) << "no address: not limited";
+  EXPECT_EQ(tmp.Count("SELECT COUNT(*) FROM push_subscriptions"), 5);
+  EXPECT_EQ(rows("push:2001:db8:1:2::/64"), 3) << "refusals count nothing";
+  // Garbage is stored as a digest; an hour later the expired rows go.
+  ASSERT_TRUE(subscribe(one, std::string(100'000, 'z')).ok());
+  ASSERT_TRUE(subscribe(one, std::string("x\0\xff", 3)).ok());
+  EXPECT_EQ(tmp.Count("SELECT MAX(LENGTH(bucket)) FROM rate_events"), 5 + 1 + 64);
+  tmp.Exec("INSERT INTO rate_events (bucket, at) VALUES ('login:account:ann@example.org', $1)", {clock.NowMicros()});
+  clock.Advance(seconds(3000));
+  EXPECT_TRUE(subscribe(two, "2001:db8:1:2:abcd::1").ok()) << "the first left the window";
+  EXPECT_EQ(rows("push:2001:db8:1:2::/64"), 3) << "its row was pruned, the new one counted";
+  clock.Advance(seconds(3600));
+  ASSERT_TRUE(subscribe(one, "198.51.100.7").ok());  // server one sweeps: an hour since its first sweep
+  EXPECT_EQ(tmp.Count("SELECT COUNT(*) FROM rate_events WHERE substr(bucket, 1, 5) = 'push:'"), 1);
+  EXPECT_EQ(rows("login:account:ann@example.org"), 1) << "other limits' rows are left alone";
+}
+
 TEST_F(SubscriptionsTest, RemovingEveryTopicEndsTheSubscription) {
   Subscription sub = MustSubscribe(Input(kE1, {"breaking:en", "article:5"}, 1));
   QueueFor(sub.id);

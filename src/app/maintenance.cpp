@@ -6,6 +6,14 @@ namespace tribune::app {
 
 Status Maintenance::RunDue() {
   std::lock_guard run(run_mu_);
+  // Servers sharing a database take turns: one runs the jobs, the others skip this round.
+  auto ran = s_.db->RunExclusive(kMaintenanceLock, [this] { return RunJobs(); });
+  if (!ran.ok()) return std::move(ran).error();
+  if (!*ran) log::Info("maintenance: another server is running it");
+  return Ok{};
+}
+
+Status Maintenance::RunJobs() {
   TRIBUNE_ASSIGN(const int purged, s_.accounts->PurgeDue());
   const int64_t now = s_.clock.NowMicros();
   constexpr int64_t kDay = 86'400'000'000;

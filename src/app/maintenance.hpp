@@ -17,13 +17,16 @@ class Maintenance {
   explicit Maintenance(Services& services) : s_(services) {}
   ~Maintenance() { Stop(); }
 
-  // Runs every job once, now. Thread-safe (one run at a time).
+  // Runs every job once, now, unless another server on the database is running them (then this round is
+  // theirs). Thread-safe (one run at a time).
   Status RunDue();
   // Runs RunDue every `interval` on a thread until Stop.
   void Start(std::chrono::seconds interval);
   void Stop();
 
  private:
+  static constexpr int kMaintenanceLock = 1;
+  Status RunJobs();
   Services& s_;
   std::mutex run_mu_;
   std::mutex mu_;

@@ -110,6 +110,7 @@ Status BuildPush(Services& s) {
   so.endpoints.hosts = c.GetList("push.endpoint_hosts");
   so.max_per_account = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("push.max_devices"), 1, 1000));
   so.per_address_hour = c.GetBool("limits.enabled") ? static_cast<int>(std::max<int64_t>(0, c.GetInt("push.subscriptions_per_address_hour"))) : 0;
+  so.shared_limit = s.db->Dialect() == "postgresql";  // several servers may share it: count in the database
   so.languages.clear();
   so.languages.push_back(c.GetString("site.default_edition"));
   for (const auto& e : c.GetList("site.editions")) {
@@ -244,6 +245,11 @@ Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const s
   return std::unique_ptr<moderation::Engine>(std::move(engine).value());
 }
 
+Services::~Services() {
+  // No notification handler may run into a service being destroyed.
+  if (db) db->StopListening();
+}
+
 Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string& data_dir) {
   auto s = std::make_unique<Services>();
   s->config = std::move(config);
@@ -303,7 +309,11 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   auto behaviour = BehaviourOptionsFrom(c);
   if (!behaviour.ok()) return std::move(behaviour).error();
   s->monitor = std::make_unique<moderation::behaviour::BehaviourMonitor>(*behaviour);
-  auto loaded = discussion::LoadBehaviour(*s->db, *s->monitor, edition, s->clock.NowMicros());
+  // Servers sharing a PostgreSQL database: the window is replayed up to a committed point, and the events
+  // committed after it are read before each check (CommentService::CatchUpWindow).
+  const bool shared = s->db->Dialect() == "postgresql";
+  TRIBUNE_ASSIGN(const int64_t window_seq, discussion::WindowSeq(*s->db, edition));
+  auto loaded = discussion::LoadBehaviour(*s->db, *s->monitor, edition, s->clock.NowMicros(), window_seq);
   if (!loaded.ok()) return std::move(loaded).error();
   auto keeper = ModelKeeper::Open(*s->db, s->clock, edition);
   if (!keeper.ok()) return std::move(keeper).error();
@@ -318,13 +328,15 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   dopt.edition = edition;
   dopt.page_max = static_cast<int>(c.GetInt("comments.page_max"));
   dopt.notices = s->notices.get();
+  dopt.shared_window = shared;
   // The minimal engine knows no behaviour rules: then nothing is recorded either.
   if (c.GetString("moderation.engine") == "rules") dopt.monitor = s->monitor.get();
   s->comments = std::make_unique<discussion::CommentService>(*s->db, s->clock, *s->ids, *s->engine, dopt);
+  if (shared) s->comments->StartSharedWindow(window_seq);
   TRIBUNE_ASSIGN(auto live_options, LiveOptionsFrom(c));
+  if (shared) live_options.node = s->db->NodeSlot();
   s->live = std::make_unique<http::LiveHub>(std::move(live_options),
                                             [comments = s->comments.get()](int64_t id) { return comments->Get(id); });
-  s->comments->SetEvents(s->live.get());
   discussion::ModerationOptions mopt;
   mopt.edition = edition;
   mopt.monitor = dopt.monitor;
@@ -353,9 +365,14 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   ao.throttle.captcha_after = static_cast<int>(c.GetInt("accounts.login_captcha_after"));
   ao.throttle.account_failures = static_cast<int>(c.GetInt("accounts.login_account_failures"));
   ao.throttle.address_failures = static_cast<int>(c.GetInt("accounts.login_address_failures"));
+  ao.shared_throttle = s->db->Dialect() == "postgresql";  // several servers may share it: count in the database
   s->accounts = std::make_unique<accounts::AccountService>(*s->db, s->clock, *s->ids, *s->hasher, ao, s->captcha.get(),
                                                            s->outbox.get(), s->author_content.get());
   TRIBUNE_TRY(s->accounts->InitPolicy(kPrivacyPolicyMd));
+  // Comment events and policy versions reach every server on the database (and this one).
+  s->relay = std::make_unique<ClusterRelay>(*s->db, *s->comments, s->live.get(), s->accounts.get());
+  TRIBUNE_TRY(s->relay->Start());
+  s->comments->SetEvents(s->relay.get());
 
   avatars::InitVips();
   avatars::AvatarOptions avo;

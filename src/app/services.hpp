@@ -27,11 +27,13 @@
 #include "notify/breaking.hpp"
 #include "notify/prefs.hpp"
 #include "notify/push.hpp"
+#include "app/cluster_relay.hpp"
 #include "storage/database.hpp"
 
 namespace tribune::app {
 
 struct Services {
+  ~Services();
   Config config;
   std::string data_dir;
   AdjustableClock clock;  // the system clock; only testing.clock_control moves it
@@ -66,6 +68,7 @@ struct Services {
   std::unique_ptr<accounts::SanctionService> sanctions;
   std::unique_ptr<discussion::QueueService> queue;
   std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
+  std::unique_ptr<ClusterRelay> relay;   // comment events and policy versions between servers (and to live)
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

@@ -69,8 +69,23 @@ Status PruneWindow(storage::Session& s, const std::string& edition, int64_t befo
   return Ok{};
 }
 
+bool ApplyWindowRow(behaviour::BehaviourState& monitor, int64_t event_id, const std::string& action,
+                    const std::string& rules, const std::string& observation_b64, bool replay) {
+  auto bytes = Base64UrlDecode(observation_b64);
+  auto obs = bytes ? behaviour::Observation::Parse(*bytes) : std::nullopt;
+  if (!obs) return false;
+  monitor.Record(event_id, *obs, ParseAction(action), SplitRules(rules), replay);
+  return true;
+}
+
+Result<int64_t> WindowSeq(storage::Database& db, const std::string& edition) {
+  auto rows = db.Read("SELECT COALESCE(MAX(seq), 0) FROM moderation_window WHERE edition = $1", {edition});
+  if (!rows.ok()) return std::move(rows).error();
+  return (*rows)[0].Int(0);
+}
+
 Result<LoadStats> LoadBehaviour(storage::Database& db, behaviour::BehaviourState& monitor,
-                                const std::string& edition, int64_t now_us) {
+                                const std::string& edition, int64_t now_us, int64_t max_seq) {
   LoadStats stats;
   auto standings = db.Read("SELECT account_id, standing, updated_at FROM account_standing WHERE edition = $1",
                            {edition});
@@ -94,19 +109,17 @@ Result<LoadStats> LoadBehaviour(storage::Database& db, behaviour::BehaviourState
   for (;;) {
     auto rows = db.Read(
         "SELECT event_id, action, rules, observation FROM moderation_window"
-        " WHERE edition = $1 AND created_at >= $2 AND event_id > $3 ORDER BY event_id LIMIT 10000",
-        {edition, since, after});
+        " WHERE edition = $1 AND created_at >= $2 AND event_id > $3 AND (seq IS NULL OR seq <= $4)"
+        " ORDER BY event_id LIMIT 10000",
+        {edition, since, after, max_seq});
     if (!rows.ok()) return std::move(rows).error();
     if (rows->empty()) break;
     for (const auto& r : *rows) {
       after = r.Int(0);
-      auto bytes = Base64UrlDecode(r.Text(3));
-      auto obs = bytes ? behaviour::Observation::Parse(*bytes) : std::nullopt;
-      if (!obs) {
+      if (!ApplyWindowRow(monitor, after, r.Text(1), r.Text(2), r.Text(3), /*replay=*/true)) {
         ++stats.skipped;
         continue;
       }
-      monitor.Record(after, *obs, ParseAction(r.Text(1)), SplitRules(r.Text(2)), /*replay=*/true);
       ++stats.events;
     }
   }

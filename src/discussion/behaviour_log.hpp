@@ -1,9 +1,12 @@
 // The behaviour monitor's event log: every attempt to post (published, held or rejected) is written to
 // table moderation_window in the same transaction as the comment or the rejection, and each account's
 // standing to account_standing. At start-up LoadBehaviour restores the standings and replays the window
-// into the monitor in event order, so a restart loses no window. (A second server would apply the rows of
-// the others the same way: the log, not the memory, is the source of truth.)
+// into the monitor in event order, so a restart loses no window. Servers sharing a PostgreSQL database apply
+// each other's rows the same way as they are committed (CommentService::CatchUpWindow): the log, not the
+// memory, is the source of truth.
 #pragma once
+
+#include <limits>
 
 #include <cstdint>
 #include <optional>
@@ -37,8 +40,15 @@ struct LoadStats {
   int64_t standings = 0;
 };
 
-// Restores standings and replays the window (rows newer than now - window) into `monitor`.
+// Restores standings and replays the window (rows newer than now - window) into `monitor`; with `max_seq`,
+// only the rows committed up to that moderation_window.seq (and those without one).
 Result<LoadStats> LoadBehaviour(storage::Database& db, moderation::behaviour::BehaviourState& monitor,
-                                const std::string& edition, int64_t now_us);
+                                const std::string& edition, int64_t now_us,
+                                int64_t max_seq = std::numeric_limits<int64_t>::max());
+// The highest moderation_window.seq of the edition (0 when none: SQLite leaves it empty).
+Result<int64_t> WindowSeq(storage::Database& db, const std::string& edition);
+// One row of moderation_window into `monitor` (a replay or another server's event); false when unreadable.
+bool ApplyWindowRow(moderation::behaviour::BehaviourState& monitor, int64_t event_id, const std::string& action,
+                    const std::string& rules, const std::string& observation_b64, bool replay);
 
 }  // namespace tribune::discussion

@@ -13,6 +13,7 @@ Result<CommentService::PostContext> CommentService::LoadContext(int64_t author_i
                                                                 std::optional<int64_t> parent_id) {
   PostContext c;
   bool found = false;
+  if (options_.shared_window && options_.monitor != nullptr) TRIBUNE_TRY(CatchUpWindow());
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
     auto article = s.Query(
         "SELECT title, lead, body FROM articles WHERE id = $1", {article_id});
@@ -55,6 +56,12 @@ Status CommentService::LogAttempt(storage::Session& s, int64_t event_id, std::op
   if (options_.monitor == nullptr || !decision.observation) return Ok{};
   const int64_t now = decision.observation->attempt.time_us;
   TRIBUNE_TRY(AppendWindowEvent(s, options_.edition, event_id, comment_id, decision, now));
+  if (options_.shared_window) {
+    // Remember records it here after the commit: the catch-up must not record it a second time.
+    std::lock_guard lock(window_mu_);
+    if (own_events_.size() > 100'000) own_events_.clear();  // ids of writes that rolled back, never read back
+    own_events_.insert(event_id);
+  }
   const int64_t account = decision.observation->attempt.account_id;
   if (const double delta = behaviour::StandingChange(decision.action, RulesOf(decision)); delta != 0) {
     const double standing = std::max(0.0, options_.monitor->Standing(account, now) + delta);
@@ -65,6 +72,32 @@ Status CommentService::LogAttempt(storage::Session& s, int64_t event_id, std::op
     TRIBUNE_TRY(PruneWindow(s, options_.edition, now - options_.monitor->options().window_us));
   }
   return Ok{};
+}
+
+void CommentService::StartSharedWindow(int64_t seq) {
+  std::lock_guard lock(window_mu_);
+  window_seq_ = seq;
+}
+
+Status CommentService::CatchUpWindow() {
+  // One catch-up at a time: two would record the same rows twice.
+  std::lock_guard lock(window_mu_);
+  for (;;) {
+    auto rows = db_.Read(
+        "SELECT seq, event_id, action, rules, observation FROM moderation_window"
+        " WHERE edition = $1 AND seq > $2 ORDER BY seq LIMIT 1000",
+        {options_.edition, window_seq_});
+    if (!rows.ok()) return std::move(rows).error();
+    for (const auto& r : *rows) {
+      window_seq_ = r.Int(0);
+      if (own_events_.erase(r.Int(1)) > 0) continue;
+      // Another server's attempt: its standing change applies here as it did there (replay = false);
+      // what it means for that server's cluster, that server has acted on.
+      if (!ApplyWindowRow(*options_.monitor, r.Int(1), r.Text(2), r.Text(3), r.Text(4), /*replay=*/false))
+        log::Warn("behaviour: unreadable window row", "\"event_id\":\"" + std::to_string(r.Int(1)) + "\"");
+    }
+    if (rows->size() < 1000) return Ok{};
+  }
 }
 
 void CommentService::Remember(int64_t event_id, const moderation::Decision& decision) {

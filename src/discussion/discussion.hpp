@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -88,6 +90,10 @@ struct DiscussionOptions {
   moderation::behaviour::BehaviourState* monitor = nullptr;
   // Who hears about a comment that becomes public (reply notices, followers), or nullptr.
   Notices* notices = nullptr;
+  // Several servers share the database (PostgreSQL): before each check, the window events the others logged
+  // are read (moderation_window.seq) into this server's monitor, so flash_mob, flood and trolling see the
+  // whole site's traffic. Call StartSharedWindow once the window was loaded.
+  bool shared_window = false;
 };
 
 class CommentService {
@@ -125,6 +131,11 @@ class CommentService {
   // For other services that change a thread's comments (moderators' decisions).
   void BumpThreadVersion(int64_t article_id);
 
+  // shared_window: the events up to `seq` are in the monitor already (LoadBehaviour read them).
+  void StartSharedWindow(int64_t seq);
+  // shared_window: the events other servers committed since the last call join the monitor. Thread-safe.
+  Status CatchUpWindow();
+
   // Who hears about comments whose public face changed (the live streams); nullptr: nobody. Set before serving.
   void SetEvents(CommentEvents* events) { events_.store(events, std::memory_order_release); }
   Notices* notices() const { return options_.notices; }
@@ -158,6 +169,10 @@ class CommentService {
   DiscussionOptions options_;
   std::atomic<uint32_t> posts_since_prune_{0};
   std::atomic<CommentEvents*> events_{nullptr};
+  // shared_window: the last seq read, and this server's own events (Remember records them) to skip.
+  std::mutex window_mu_;
+  int64_t window_seq_ = 0;
+  std::unordered_set<int64_t> own_events_;
   static constexpr size_t kVersionSlots = 4096;
   std::unique_ptr<std::atomic<uint64_t>[]> versions_{new std::atomic<uint64_t>[kVersionSlots]()};
 };

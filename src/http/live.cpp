@@ -51,6 +51,8 @@ struct LiveHub::Core {
   Clock::time_point last_sweep;
 
   Clock::time_point Now() const { return options.now ? options.now() : Clock::now(); }
+  // The id a client sees for event number `n`.
+  uint64_t Wire(uint64_t n) const { return options.node < 0 ? n : n * 64 + static_cast<uint64_t>(options.node); }
 
   void Trim(Channel& ch, Clock::time_point now) {
     while (!ch.ring.empty() &&
@@ -204,7 +206,7 @@ void LiveHub::Publish(const discussion::CommentEvent& event) {
   Channel& ch = it->second;
   const auto now = c.Now();
   const uint64_t id = ++c.seq;
-  ch.ring.push_back({id, now, Frame(id, type, data)});
+  ch.ring.push_back({id, now, Frame(c.Wire(id), type, data)});
   c.Trim(ch, now);
   for (Subscriber* sub : ch.subs) sub->Push(ch.ring.back().frame);
 }
@@ -230,16 +232,23 @@ Result<std::shared_ptr<EventStream>> LiveHub::Subscribe(int64_t article_id, cons
   c.Trim(ch, now);
 
   std::string first = "retry: " + std::to_string(c.options.retry_ms) + "\n";
-  if (!last_event_id) {
+  // An id another server numbered (several servers on one database) means nothing here.
+  std::optional<uint64_t> last = last_event_id;
+  bool foreign = false;
+  if (last && c.options.node >= 0) {
+    foreign = *last % 64 != static_cast<uint64_t>(c.options.node);
+    last = *last / 64;
+  }
+  if (!last) {
     // An id without data moves an EventSource's last id without an event: a reconnect resumes from here.
-    first += "id: " + std::to_string(c.seq) + "\n\n";
-  } else if (created || *last_event_id < ch.floor || *last_event_id > c.seq) {
+    first += "id: " + std::to_string(c.Wire(c.seq)) + "\n\n";
+  } else if (created || foreign || *last < ch.floor || *last > c.seq) {
     // A channel made just now kept nothing while nobody watched: what the client missed is unknown.
-    first += "\n" + Frame(c.seq, "reset", "{}");
+    first += "\n" + Frame(c.Wire(c.seq), "reset", "{}");
   } else {
     first += "\n";
     for (const Entry& e : ch.ring) {
-      if (e.seq > *last_event_id) first += e.frame;
+      if (e.seq > *last) first += e.frame;
     }
   }
   auto sub = std::make_shared<Subscriber>(core_, article_id, address, std::move(first));

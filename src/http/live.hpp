@@ -10,7 +10,9 @@
 //   id: <n>  event: reset    data: {}        the Last-Event-ID is older than what is kept: reload the thread
 //   : ping                                   every heartbeat_ms of silence (written by the server)
 // Ids are decimal, increase within a server process, and start above the previous process's (they begin at
-// the start time in microseconds), so an id from before a restart asks for a reset.
+// the start time in microseconds), so an id from before a restart asks for a reset. Servers sharing a database
+// (LiveOptions::node) put their node slot in the id's last 6 bits: a client that reconnects to another server
+// than the one that numbered its last event gets a reset, never a wrong replay.
 #pragma once
 
 #include <chrono>
@@ -38,6 +40,7 @@ struct LiveOptions {
   int retry_ms = 3000;                  // the `retry:` advice to EventSource clients
   size_t max_buffered_bytes = 1 << 20;  // a client this far behind is ended (it reconnects and replays)
   uint64_t first_sequence = 0;          // the last id "already used"; 0: microseconds since the epoch now
+  int node = -1;                        // -1: the only server; 0..63: the slot of one of several (ids × 64 + slot)
   // The clock of the ring's age and of sweeping idle articles; empty: steady_clock (tests move it by hand).
   std::function<std::chrono::steady_clock::time_point()> now;
 };

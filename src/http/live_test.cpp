@@ -112,6 +112,26 @@ TEST_F(LiveHubTest, EventsOfArticlesNobodyWatchesAreDroppedUnread) {
   EXPECT_EQ(Take(*s), "retry: 3000\nid: 1000\n\n");
 }
 
+TEST_F(LiveHubTest, WithSeveralServersIdsCarryTheNodeAndAnotherServersIdAsksForAReset) {
+  LiveOptions o;
+  o.node = 5;
+  Make(o);
+  auto first = Open();
+  EXPECT_EQ(Take(*first), "retry: 3000\nid: " + std::to_string(kStart * 64 + 5) + "\n\n");
+  Put(42, "published", "one");
+  hub_->Publish({7, 42, CommentEvent::kVisible});
+  const uint64_t one = (kStart + 1) * 64 + 5;
+  EXPECT_EQ(Take(*first), Comment(one, 42));
+  hub_->Publish({7, 42, CommentEvent::kRemoved});
+  EXPECT_EQ(Take(*first), Removed((kStart + 2) * 64 + 5, 42));
+  // This server's own id replays what followed it...
+  auto again = Open(one);
+  EXPECT_EQ(Take(*again), "retry: 3000\n\n" + Removed((kStart + 2) * 64 + 5, 42));
+  // ...the same number from server 6 (the client reconnected to another server) cannot be trusted here.
+  auto other = Open((kStart + 1) * 64 + 6);
+  EXPECT_EQ(Take(*other), "retry: 3000\n\nid: " + std::to_string((kStart + 2) * 64 + 5) + "\nevent: reset\ndata: {}\n\n");
+}
+
 TEST_F(LiveHubTest, ReplaysExactlyTheEventsAfterLastEventId) {
   Make();
   auto first = Open();

@@ -72,8 +72,14 @@ class Database {
   // what was sent meanwhile).
   virtual Status Notify(std::string_view channel, std::string_view payload) = 0;
   virtual Status Listen(std::string channel, std::function<void(const std::string&)> fn) = 0;
+  // Ends Listen: no handler runs after this returns (call before what the handlers use is destroyed).
+  virtual void StopListening() = 0;
   // 0..63, unique among the live processes sharing this database (ids carry it). SQLite: 0.
   virtual int NodeSlot() const { return 0; }
+  // Runs `fn` unless another process sharing the database is running a function under the same `key`
+  // (PostgreSQL session advisory lock); returns whether it ran. For jobs one server at a time should do
+  // (maintenance). SQLite, one process: always runs (callers serialise within the process).
+  virtual Result<bool> RunExclusive(int key, const std::function<Status()>& fn) = 0;
   // Stops accepting writes, commits what is queued, closes connections. Idempotent.
   virtual void Close() = 0;
   // "sqlite" or "postgresql".

@@ -32,6 +32,7 @@ constexpr const char* kWriteLock = "SELECT pg_advisory_xact_lock(827301, 1)";
 constexpr const char* kMigrateLock = "SELECT pg_advisory_lock(827301, 2)";
 constexpr const char* kMigrateUnlock = "SELECT pg_advisory_unlock(827301, 2)";
 constexpr int kNodeLockSpace = 827302;
+constexpr int kExclusiveSpace = 827303;
 
 struct WriteJob {
   std::function<Status(Session&)> fn;
@@ -143,6 +144,27 @@ class PgDatabase final : public Database {
 
   int NodeSlot() const override { return slot_; }
 
+  void StopListening() override {
+    stop_listening_ = true;
+    if (listener_.joinable()) {
+      Wake();
+      listener_.join();
+    }
+  }
+
+  Result<bool> RunExclusive(int key, const std::function<Status()>& fn) override {
+    auto lease = Lease();
+    if (!lease.ok()) return std::move(lease).error();
+    const std::string k = std::to_string(kExclusiveSpace) + ", " + std::to_string(key);
+    auto got = lease->conn->Query("SELECT pg_try_advisory_lock(" + k + ")");
+    if (!got.ok()) return std::move(got).error();
+    if ((*got)[0].Int(0) != 1) return false;
+    Status st = fn();
+    (void)lease->conn->Query("SELECT pg_advisory_unlock(" + k + ")");
+    if (!st.ok()) return st.error();
+    return true;
+  }
+
   void Close() override {
     {
       std::lock_guard lock(queue_mu_);
@@ -151,12 +173,11 @@ class PgDatabase final : public Database {
     }
     queue_cv_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();
-    stop_listening_ = true;
-    if (listener_.joinable()) {
-      Wake();
-      listener_.join();
+    StopListening();
+    if (wake_[0] >= 0) {
       ::close(wake_[0]);
       ::close(wake_[1]);
+      wake_[0] = wake_[1] = -1;
     }
     std::lock_guard lock(pool_mu_);
     free_.clear();

@@ -126,6 +126,16 @@ class SqliteDatabase final : public Database {
     return Ok{};
   }
 
+  void StopListening() override {
+    std::lock_guard lock(listen_mu_);
+    handlers_.clear();
+  }
+
+  Result<bool> RunExclusive(int, const std::function<Status()>& fn) override {
+    TRIBUNE_TRY(fn());
+    return true;
+  }
+
  private:
   struct ReaderLease {
     explicit ReaderLease(SqliteDatabase& db) : db(db) {

@@ -2,7 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+
 #include "app/model_store.hpp"
+#include "common/log.hpp"
 
 namespace tribune::app {
 
@@ -56,7 +59,34 @@ Status ModelKeeper::CatchUp() {
   return Ok{};
 }
 
-void ModelKeeper::Learn(const std::string& text, const std::string& label) {
+void ModelKeeper::Learn(int64_t comment_id, const std::string& text, const std::string& label) {
+  if (shared_) {
+    // "<edition>,<comment>,<label>": every server learns it from the comment as stored.
+    if (db_.Notify(kLearnChannel, edition_ + "," + std::to_string(comment_id) + "," + label).ok()) return;
+    log::Warn("model: notify failed; learning on this server only");
+  }
+  LearnHere(text, label);
+}
+
+Status ModelKeeper::Share() {
+  TRIBUNE_TRY(db_.Listen(kLearnChannel, [this](const std::string& payload) { Heard(payload); }));
+  shared_ = true;
+  return Ok{};
+}
+
+void ModelKeeper::Heard(const std::string& payload) {
+  const auto a = payload.find(','), b = payload.rfind(',');
+  if (a == std::string::npos || b <= a || payload.compare(0, a, edition_) != 0) return;
+  int64_t comment_id = 0;
+  const std::string id = payload.substr(a + 1, b - a - 1), label = payload.substr(b + 1);
+  auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), comment_id);
+  if (ec != std::errc() || p != id.data() + id.size() || label.empty()) return;
+  auto rows = db_.Read("SELECT body FROM comments WHERE id = $1", {comment_id});
+  if (!rows.ok() || rows->empty()) return;  // gone meanwhile (purged): nothing to learn
+  LearnHere((*rows)[0].Text(0), label);
+}
+
+void ModelKeeper::LearnHere(const std::string& text, const std::string& label) {
   model_->Update(text, label, clock_.NowMicros());
   std::lock_guard lock(mu_);
   if (++unsaved_ >= save_every_) {

@@ -2,6 +2,9 @@
 // stored: every decision updates the model at once (the engine's "model" detector sees it on the next
 // check); the model is written to the database every `save_every` decisions and when the server stops,
 // and at start-up the decisions recorded after the stored copy are learned again, so a crash loses none.
+// Servers sharing a database (Share()) learn every server's decisions: a decision is announced on
+// kLearnChannel and each server's keeper, the deciding one included, learns it from there — so their models
+// stay the same and whichever saves last saves them all.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +27,10 @@ class ModelKeeper {
                                                    int save_every = 25);
   ~ModelKeeper();  // saves what is not saved yet
 
-  // One moderator decision: `label` is "ok" or a rule id.
-  void Learn(const std::string& text, const std::string& label);
+  // One moderator decision about `comment_id`: `label` is "ok" or a rule id.
+  void Learn(int64_t comment_id, const std::string& text, const std::string& label);
+  // From now on decisions go through the database's notifications (see above). Errors: kUnavailable.
+  Status Share();
   // Writes the model now if it changed since the last save.
   Status Flush();
 
@@ -36,6 +41,8 @@ class ModelKeeper {
   ModelKeeper(storage::Database& db, const Clock& clock, std::string edition, int save_every,
               std::shared_ptr<moderation::learned::OnlineModel> model);
   Status CatchUp();
+  void LearnHere(const std::string& text, const std::string& label);
+  void Heard(const std::string& payload);
 
   storage::Database& db_;
   const Clock& clock_;
@@ -45,6 +52,9 @@ class ModelKeeper {
   std::mutex mu_;
   int unsaved_ = 0;
   int64_t caught_up_ = 0;
+  bool shared_ = false;
 };
+
+inline constexpr const char* kLearnChannel = "tribune_learn";
 
 }  // namespace tribune::app

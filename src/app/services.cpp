@@ -340,7 +340,10 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   discussion::ModerationOptions mopt;
   mopt.edition = edition;
   mopt.monitor = dopt.monitor;
-  mopt.learn = [keeper = s->model.get()](const std::string& text, const std::string& label) { keeper->Learn(text, label); };
+  if (shared) TRIBUNE_TRY(s->model->Share());
+  mopt.learn = [keeper = s->model.get()](int64_t comment_id, const std::string& text, const std::string& label) {
+    keeper->Learn(comment_id, text, label);
+  };
   mopt.outbox = s->outbox.get();
   mopt.base_url = c.GetString("site.base_url");
   s->moderation = std::make_unique<discussion::ModerationService>(*s->db, s->clock, *s->ids, *s->comments, mopt);

@@ -63,7 +63,7 @@ struct Node {
                                                 DiscussionOptions{.language = "en", .edition = "en", .monitor = &monitor});
     moderation = std::make_unique<ModerationService>(
         db, clock, ids, *comments,
-        ModerationOptions{.edition = "en", .monitor = &monitor, .learn = [this](const std::string& t, const std::string& l) {
+        ModerationOptions{.edition = "en", .monitor = &monitor, .learn = [this](int64_t, const std::string& t, const std::string& l) {
                             learned.emplace_back(t, l);
                           }});
   }

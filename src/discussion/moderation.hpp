@@ -22,8 +22,8 @@ namespace tribune::discussion {
 struct ModerationOptions {
   std::string edition = "en";
   moderation::behaviour::BehaviourState* monitor = nullptr;  // nullptr: no clusters, no standing
-  // Called after each committed decision with the comment's text and "ok" or the rule (learning).
-  std::function<void(const std::string& text, const std::string& label)> learn;
+  // Called after each committed decision with the comment, its text and "ok" or the rule (learning).
+  std::function<void(int64_t comment_id, const std::string& text, const std::string& label)> learn;
   size_t max_cluster_members = 5000;  // members listed and decided at once
   // The author of a rejected comment is mailed the rule (nullptr: no mails).
   mail::Outbox* outbox = nullptr;

@@ -154,7 +154,7 @@ void ModerationService::AfterCommit(const std::vector<Change>& changes, bool app
       comments_.Notify(c.article_id, c.comment_id, CommentEvent::kRemoved);
     }
     accounts.push_back(c.author_id);
-    if (options_.learn && (approve || LearnableRule(rule))) options_.learn(c.body, approve ? "ok" : rule);
+    if (options_.learn && (approve || LearnableRule(rule))) options_.learn(c.comment_id, c.body, approve ? "ok" : rule);
   }
   if (options_.monitor == nullptr) return;
   std::sort(accounts.begin(), accounts.end());

@@ -346,7 +346,9 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   };
   mopt.outbox = s->outbox.get();
   mopt.base_url = c.GetString("site.base_url");
+  mopt.shared = shared;
   s->moderation = std::make_unique<discussion::ModerationService>(*s->db, s->clock, *s->ids, *s->comments, mopt);
+  TRIBUNE_TRY(s->moderation->Share());
 
   s->author_content = std::make_unique<discussion::AuthorContent>(*s->comments, s->clock);
   accounts::AccountOptions ao;

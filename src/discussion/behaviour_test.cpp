@@ -52,20 +52,26 @@ std::unique_ptr<moderation::RuleEngine> BehaviourOnlyEngine() {
 }
 
 // One running "server": monitor, engine and services over the shared database.
+// `shared`: one of several servers on the database (as services.cpp sets it up on PostgreSQL).
 struct Node {
-  Node(storage::Database& db, const Clock& clock, IdGenerator& ids)
+  Node(storage::Database& db, const Clock& clock, IdGenerator& ids, bool shared = false)
       : monitor(behaviour::BehaviourOptions{}), engine(BehaviourOnlyEngine()) {
-    auto loaded = LoadBehaviour(db, monitor, "en", clock.NowMicros());
+    auto seq = WindowSeq(db, "en");
+    EXPECT_TRUE(seq.ok());
+    auto loaded = LoadBehaviour(db, monitor, "en", clock.NowMicros(), seq.ok() ? *seq : 0);
     EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.error().message);
     if (loaded.ok()) replayed = loaded->events;
     engine->SetMonitor(&monitor);
-    comments = std::make_unique<CommentService>(db, clock, ids, *engine,
-                                                DiscussionOptions{.language = "en", .edition = "en", .monitor = &monitor});
+    comments = std::make_unique<CommentService>(
+        db, clock, ids, *engine,
+        DiscussionOptions{.language = "en", .edition = "en", .monitor = &monitor, .shared_window = shared});
+    if (shared) comments->StartSharedWindow(seq.ok() ? *seq : 0);
     moderation = std::make_unique<ModerationService>(
         db, clock, ids, *comments,
         ModerationOptions{.edition = "en", .monitor = &monitor, .learn = [this](int64_t, const std::string& t, const std::string& l) {
                             learned.emplace_back(t, l);
-                          }});
+                          }, .shared = shared});
+    EXPECT_TRUE(moderation->Share().ok());
   }
   behaviour::BehaviourMonitor monitor;
   std::unique_ptr<moderation::RuleEngine> engine;
@@ -147,6 +153,58 @@ TEST_F(BehaviourTest, TheFifthAccountHoldsTheWholeCampaignRetroactively) {
   EXPECT_EQ(cluster->members[4].comment_id, fifth.id);
   EXPECT_EQ(cluster->members[4].body, kCampaign[4]);
   EXPECT_LT(cluster->members[0].created_at, cluster->members[4].created_at);
+}
+
+TEST_F(BehaviourTest, ACampaignSplitAcrossTwoServersIsOneFlashMob) {
+  if (testing::TestPostgresUrl().empty()) GTEST_SKIP() << "needs PostgreSQL (TRIBUNE_TEST_POSTGRES): one SQLite file has one server";
+  // Server A is the fixture's node on the shared window; server B has its own connection, slot and ids.
+  auto other = storage::OpenPostgres({.url = tmp_.url(), .read_connections = 2});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  IdGenerator b_ids(clock_, 0, (*other)->NodeSlot());
+  node_ = std::make_unique<Node>(tmp_.db(), clock_, ids_, /*shared=*/true);
+  auto b = std::make_unique<Node>(**other, clock_, b_ids, /*shared=*/true);
+  // Accounts 1, 3 on A and 2, 4 on B: each server alone has seen two accounts, far from the five of a flash mob.
+  std::vector<int64_t> first;
+  for (int a = 1; a <= 4; ++a) {
+    clock_.Advance(std::chrono::minutes(1));
+    Node& n = a % 2 ? *node_ : *b;
+    auto r = n.comments->Post({a, false}, kArticle, kCampaign[static_cast<size_t>(a - 1)], std::nullopt);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, "published");
+    first.push_back(r->id);
+  }
+  // The fifth account posts on B: B has read A's posts before checking, so the campaign is whole.
+  clock_.Advance(std::chrono::minutes(1));
+  auto fifth = b->comments->Post({5, false}, kArticle, kCampaign[4], std::nullopt);
+  ASSERT_TRUE(fifth.ok()) << fifth.error().message;
+  EXPECT_EQ(fifth->status, "pending");
+  EXPECT_TRUE(HasRule(*fifth, "flash_mob"));
+  for (int64_t id : first) EXPECT_EQ(StatusOf(id), "pending") << id;  // A's members too, held by B
+  EXPECT_EQ(b->monitor.ClusterOf(first[0]), b->monitor.ClusterOf(first[1]));
+  // A reads B's posts before its next check and sees the same cluster.
+  clock_.Advance(std::chrono::minutes(1));
+  auto sixth = node_->comments->Post({6, false}, kArticle, kCampaign[5], std::nullopt);
+  ASSERT_TRUE(sixth.ok()) << sixth.error().message;
+  EXPECT_EQ(sixth->status, "pending");
+  EXPECT_EQ(node_->monitor.ClusterOf(fifth->id), b->monitor.ClusterOf(fifth->id));
+  b.reset();
+  (*other)->Close();
+}
+
+TEST_F(BehaviourTest, AnotherServersModeratorDecisionMovesThisServersStanding) {
+  auto shared = std::make_unique<Node>(tmp_.db(), clock_, ids_, /*shared=*/true);
+  const int64_t now = clock_.NowMicros();
+  const double before = shared->monitor.Standing(3, now);
+  const int own = tmp_.db().NodeSlot(), stranger = own == 63 ? 62 : own + 1;
+  // Its own announcements (it applied them when deciding) and garbage change nothing.
+  for (const std::string& p : {std::to_string(own) + ",standing,3,rejected," + std::to_string(now), std::string(""),
+                               std::string("x,standing,3,rejected,1"), std::to_string(stranger) + ",standing,3,sideways,1",
+                               std::to_string(stranger) + ",standing,3,rejected", std::to_string(stranger) + ",other,3,1"}) {
+    shared->moderation->Heard(p);
+  }
+  EXPECT_EQ(shared->monitor.Standing(3, now), before);
+  shared->moderation->Heard(std::to_string(stranger) + ",standing,3,rejected," + std::to_string(now));
+  EXPECT_GT(shared->monitor.Standing(3, now), before);
 }
 
 TEST_F(BehaviourTest, ARestartLosesNoWindow) {

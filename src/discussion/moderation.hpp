@@ -28,7 +28,13 @@ struct ModerationOptions {
   // The author of a rejected comment is mailed the rule (nullptr: no mails).
   mail::Outbox* outbox = nullptr;
   std::string base_url = "http://127.0.0.1:8080";
+  // Several servers share the database: a moderator's effect on the behaviour monitor (standing, approved
+  // clusters) is announced on kBehaviourChannel and applied by the other servers too (see Share).
+  bool shared = false;
 };
+
+// "<slot>,standing,<account>,<approved|rejected>,<time>" and "<slot>,cluster,<cluster id>,<time>".
+inline constexpr const char* kBehaviourChannel = "tribune_behaviour";
 
 struct BulkDecisionResult {
   int64_t decided = 0;  // comments whose status changed
@@ -94,7 +100,13 @@ class ModerationService {
   Result<ClusterDecisionResult> DecideCluster(const Actor& moderator, int64_t cluster_id, const std::string& action,
                                               const std::string& rule);
 
+  // shared: applies the other servers' announcements to this server's monitor. Errors: kUnavailable.
+  Status Share();
+  // One announcement (kBehaviourChannel); this server's own and malformed ones are ignored.
+  void Heard(const std::string& payload);
+
  private:
+  void Announce(const std::string& what);
   struct Change {
     int64_t comment_id = 0;
     int64_t article_id = 0;

@@ -160,7 +160,10 @@ void ModerationService::AfterCommit(const std::vector<Change>& changes, bool app
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
   const auto event = approve ? behaviour::StandingEvent::kModeratorApproved : behaviour::StandingEvent::kModeratorRejected;
-  for (int64_t account : accounts) options_.monitor->NoteStanding(account, event, now);
+  for (int64_t account : accounts) {
+    options_.monitor->NoteStanding(account, event, now);
+    Announce("standing," + std::to_string(account) + (approve ? ",approved," : ",rejected,") + std::to_string(now));
+  }
 }
 
 Result<CommentView> ModerationService::Decide(const Actor& moderator, int64_t comment_id, const std::string& action,
@@ -274,7 +277,10 @@ Result<ClusterDecisionResult> ModerationService::DecideCluster(const Actor& mode
         {cluster_id, options_.edition, action, rule, moderator.account_id, result.decided, now}));
     return Ok{};
   }));
-  if (approve) options_.monitor->ApproveCluster(cluster_id, now);
+  if (approve) {
+    options_.monitor->ApproveCluster(cluster_id, now);
+    Announce("cluster," + std::to_string(cluster_id) + "," + std::to_string(now));
+  }
   AfterCommit(changes, approve, rule, now);
   return result;
 }

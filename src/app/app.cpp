@@ -39,6 +39,9 @@ commands:
         first erases again every account recorded as purged (run it after restoring a backup)
   policy publish --file FILE [--data DIR]
         publish a new privacy-policy version; readers must accept it before they write again
+  migrate --from sqlite:PATH --to postgresql://USER@HOST/DB
+        copy a site's SQLite database (also while its server runs) into an empty PostgreSQL database and
+        verify every table by row counts and SHA-256 checksums; a password comes from the URL or PGPASSWORD
   version
 )";
 
@@ -130,6 +133,7 @@ int Main(int argc, char** argv) {
   if (command == "moderate") return Moderate(ctx);
   if (command == "purge") return Purge(ctx);
   if (command == "policy publish") return PolicyPublish(ctx);
+  if (command == "migrate") return Migrate(ctx);
   if (words[0] == "model") {
     ctx.positional.assign(words.begin() + 1, words.end());  // "train" | "stats"
     return ModelCommand(ctx);

@@ -23,6 +23,7 @@ int DemoSeed(CommandContext& ctx);
 int Moderate(CommandContext& ctx);
 int ModelCommand(CommandContext& ctx);
 int Purge(CommandContext& ctx);          // `purge [--reapply]`
+int Migrate(CommandContext& ctx);        // `migrate --from sqlite:PATH --to postgresql://…`
 int PolicyPublish(CommandContext& ctx);  // `policy publish --file FILE`  // `model train|stats`: the subcommand is positional.front()
 
 }  // namespace tribune::app

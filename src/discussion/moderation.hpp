@@ -104,6 +104,8 @@ class ModerationService {
   Status Share();
   // One announcement (kBehaviourChannel); this server's own and malformed ones are ignored.
   void Heard(const std::string& payload);
+  // shared: the window events the other servers committed join this server's monitor (clusters are read from it).
+  Status CatchUp();
 
  private:
   void Announce(const std::string& what);

@@ -33,6 +33,12 @@ Status ModerationService::Share() {
   return db_.Listen(kBehaviourChannel, [this](const std::string& payload) { Heard(payload); });
 }
 
+Status ModerationService::CatchUp() {
+  // What the other servers posted is part of the clusters a moderator sees and decides.
+  if (!options_.shared || options_.monitor == nullptr) return Ok{};
+  return comments_.CatchUpWindow();
+}
+
 void ModerationService::Announce(const std::string& what) {
   if (!options_.shared) return;
   if (Status st = db_.Notify(kBehaviourChannel, std::to_string(db_.NodeSlot()) + "," + what); !st.ok()) {

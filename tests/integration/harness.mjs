@@ -84,6 +84,18 @@ export function newDataDir(prefix = 'tribune-it-') {
   return dir;
 }
 
+/**
+ * A fresh data directory for another server on the same database as `dataDir` (several servers, one database).
+ * On PostgreSQL no database is created for it: servers, CLI commands and sql() given the new directory use
+ * `dataDir`'s database. On SQLite simply a fresh directory (its own database file).
+ */
+export function newDataDirSharing(dataDir, prefix = 'tribune-it-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  if (BACKEND === 'postgresql') pgDatabases.set(resolvePath(dir), databaseUrlFor(dataDir));
+  return dir;
+}
+
 // ---------------------------------------------------------------------------
 // PostgreSQL: one database per data directory.
 

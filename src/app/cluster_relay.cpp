@@ -35,6 +35,8 @@ std::optional<discussion::CommentEvent> ClusterRelay::Decode(const std::string& 
 }
 
 Status ClusterRelay::Start() {
+  // Events sent while this server's LISTEN connection was down are lost: every cached page may be stale.
+  db_.OnListenReconnect([this] { comments_.BumpAllThreadVersions(); });
   TRIBUNE_TRY(db_.Listen(kCommentsChannel, [this](const std::string& payload) {
     if (auto e = Decode(payload)) Deliver(*e);
   }));

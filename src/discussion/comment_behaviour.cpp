@@ -58,7 +58,7 @@ Status CommentService::LogAttempt(storage::Session& s, int64_t event_id, std::op
   TRIBUNE_TRY(AppendWindowEvent(s, options_.edition, event_id, comment_id, decision, now));
   if (options_.shared_window) {
     // Remember records it here after the commit: the catch-up must not record it a second time.
-    std::lock_guard lock(window_mu_);
+    std::lock_guard lock(own_mu_);
     if (own_events_.size() > 100'000) own_events_.clear();  // ids of writes that rolled back, never read back
     own_events_.insert(event_id);
   }
@@ -91,7 +91,10 @@ Status CommentService::CatchUpWindow() {
     if (!rows.ok()) return std::move(rows).error();
     for (const auto& r : *rows) {
       window_seq_ = r.Int(0);
-      if (own_events_.erase(r.Int(1)) > 0) continue;
+      {
+        std::lock_guard own(own_mu_);
+        if (own_events_.erase(r.Int(1)) > 0) continue;
+      }
       // Another server's attempt: its standing change applies here as it did there (replay = false);
       // what it means for that server's cluster, that server has acted on.
       if (!ApplyWindowRow(*options_.monitor, r.Int(1), r.Text(2), r.Text(3), r.Text(4), /*replay=*/false))

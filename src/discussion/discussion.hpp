@@ -130,6 +130,8 @@ class CommentService {
   uint64_t ThreadVersion(int64_t article_id) const;
   // For other services that change a thread's comments (moderators' decisions).
   void BumpThreadVersion(int64_t article_id);
+  // Every thread at once (changes may have been missed: another server's notifications were lost).
+  void BumpAllThreadVersions();
 
   // shared_window: the events up to `seq` are in the monitor already (LoadBehaviour read them).
   void StartSharedWindow(int64_t seq);
@@ -169,9 +171,12 @@ class CommentService {
   DiscussionOptions options_;
   std::atomic<uint32_t> posts_since_prune_{0};
   std::atomic<CommentEvents*> events_{nullptr};
-  // shared_window: the last seq read, and this server's own events (Remember records them) to skip.
+  // shared_window: the last seq read (one catch-up at a time), and this server's own events to skip (Remember
+  // records them) — under its own mutex: the writer adds to it while holding the cluster-wide write lock and
+  // must never wait for a catch-up's read.
   std::mutex window_mu_;
   int64_t window_seq_ = 0;
+  std::mutex own_mu_;
   std::unordered_set<int64_t> own_events_;
   static constexpr size_t kVersionSlots = 4096;
   std::unique_ptr<std::atomic<uint64_t>[]> versions_{new std::atomic<uint64_t>[kVersionSlots]()};

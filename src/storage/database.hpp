@@ -72,6 +72,9 @@ class Database {
   // what was sent meanwhile).
   virtual Status Notify(std::string_view channel, std::string_view payload) = 0;
   virtual Status Listen(std::string channel, std::function<void(const std::string&)> fn) = 0;
+  // `fn` runs after the listening connection was lost and is back: notifications sent meanwhile were lost
+  // (e.g. drop every cache they would have invalidated). SQLite: never.
+  virtual void OnListenReconnect(std::function<void()> fn) {}
   // Ends Listen: no handler runs after this returns (call before what the handlers use is destroyed).
   virtual void StopListening() = 0;
   // 0..63, unique among the live processes sharing this database (ids carry it). SQLite: 0.
@@ -91,6 +94,9 @@ struct SqliteOptions {
   int read_connections = 4;
   int max_batch = 512;        // write functions per transaction
   int64_t mmap_bytes = 256ll << 20;
+  // Apply the compiled-in migrations. false: open as it is (tribune migrate reads a running site's file and
+  // must not change its schema under the server; it then checks the version itself).
+  bool migrate = true;
 };
 
 // Opens (creating if needed) a SQLite database in WAL mode with synchronous=FULL and applies the
@@ -103,6 +109,7 @@ struct PostgresOptions {
   int read_connections = 8;   // opened as needed
   int max_batch = 512;
   bool migrate = true;        // apply the compiled-in migrations (under a lock: servers may start together)
+  int slot_check_ms = 1000;   // how often a write checks that this process still holds its node slot
 };
 
 // Connects to PostgreSQL 15+ and applies the migrations. Errors: kUnavailable when the server cannot be

@@ -116,7 +116,15 @@ Error PgError(PGconn* conn, const PGresult* res, std::string_view what) {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+  // Defaults first, the URL last: what the operator's URL says wins. Keepalives notice a server (or a peer
+  // holding the write lock) that vanished without closing the socket within a minute, not two hours; a
+  // session idle inside a transaction for a minute — a frozen server holding the cluster-wide write lock —
+  // is ended by PostgreSQL, which frees the lock for the others.
+  const char* keys[] = {"keepalives_idle", "keepalives_interval", "keepalives_count", "connect_timeout", "options",
+                        "dbname", nullptr};
+  const char* values[] = {"30", "10", "3", "10", "-c idle_in_transaction_session_timeout=60000", conninfo.c_str(),
+                          nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return MakeError(ErrorCode::kUnavailable, "postgresql: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -153,16 +154,21 @@ class PgDatabase final : public Database {
   }
 
   Result<bool> RunExclusive(int key, const std::function<Status()>& fn) override {
-    auto lease = Lease();
-    if (!lease.ok()) return std::move(lease).error();
-    const std::string k = std::to_string(kExclusiveSpace) + ", " + std::to_string(key);
-    auto got = lease->conn->Query("SELECT pg_try_advisory_lock(" + k + ")");
+    // Its own connection: the session lock ends with it, whatever happens, and no reader waits for it.
+    auto conn = PgConnection::Open(options_.url);
+    if (!conn.ok()) return std::move(conn).error();
+    auto got = (*conn)->Query("SELECT pg_try_advisory_lock(" + std::to_string(kExclusiveSpace) + ", " +
+                              std::to_string(key) + ")");
     if (!got.ok()) return std::move(got).error();
     if ((*got)[0].Int(0) != 1) return false;
     Status st = fn();
-    (void)lease->conn->Query("SELECT pg_advisory_unlock(" + k + ")");
     if (!st.ok()) return st.error();
     return true;
+  }
+
+  void OnListenReconnect(std::function<void()> fn) override {
+    std::lock_guard lock(listen_mu_);
+    reconnect_handlers_.push_back(std::move(fn));
   }
 
   void Close() override {
@@ -254,6 +260,37 @@ class PgDatabase final : public Database {
     }
   }
 
+  // At most once a second, before a write: does this process still hold its node slot? The session lock lives on
+  // node_; a dropped connection (a PostgreSQL restart) loses it, and another server could take the slot and make
+  // the same ids. Then the lock is taken again on a new connection, or — when someone else has the slot now —
+  // this server refuses to write until it is restarted.
+  Status CheckSlot() {
+    const auto now = std::chrono::steady_clock::now();
+    if (slot_lost_) return MakeError(ErrorCode::kUnavailable, "this server lost its node slot to another server: restart it");
+    if (now < next_slot_check_) return Ok{};
+    next_slot_check_ = now + std::chrono::milliseconds(options_.slot_check_ms);
+    if (node_ && node_->healthy()) {
+      auto held = node_->Query(
+          "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2"
+          " AND objsubid = 2 AND pid = pg_backend_pid() AND granted",
+          {int64_t{kNodeLockSpace}, int64_t{slot_}});
+      if (held.ok() && (*held)[0].Int(0) > 0) return Ok{};
+    }
+    auto c = PgConnection::Open(options_.url);
+    if (!c.ok()) return std::move(c).error();
+    auto got = (*c)->Query("SELECT pg_try_advisory_lock(" + std::to_string(kNodeLockSpace) + ", " +
+                           std::to_string(slot_) + ")");
+    if (!got.ok()) return std::move(got).error();
+    if ((*got)[0].Int(0) != 1) {
+      slot_lost_ = true;
+      log::Error("storage: node slot " + std::to_string(slot_) + " was taken by another server; refusing writes");
+      return MakeError(ErrorCode::kUnavailable, "this server lost its node slot to another server: restart it");
+    }
+    log::Warn("storage: node slot " + std::to_string(slot_) + " taken again after the connection was lost");
+    node_ = std::move(c).value();
+    return Ok{};
+  }
+
   // The writer's connection, reconnected when the server dropped it (a restart, a failover).
   Status EnsureWriter() {
     if (writer_ && writer_->healthy()) return Ok{};
@@ -264,8 +301,12 @@ class PgDatabase final : public Database {
   }
 
   void CommitBatch(const std::vector<WriteJob*>& batch, std::vector<Status>& results) {
-    Status begin = EnsureWriter();
-    if (begin.ok()) begin = writer_->ExecScript(std::string("BEGIN; ") + kWriteLock);
+    Status begin = Begin();
+    if (!begin.ok() && (!writer_ || !writer_->healthy())) {
+      // The server went away since the last batch (a restart, a failover): nothing ran, so one retry on a new
+      // connection is safe.
+      begin = Begin();
+    }
     if (!begin.ok()) {
       if (writer_ && writer_->healthy()) (void)writer_->ExecScript("ROLLBACK");
       results.assign(batch.size(), begin);
@@ -275,16 +316,38 @@ class PgDatabase final : public Database {
       Status st = writer_->ExecScript("SAVEPOINT job");
       if (st.ok()) {
         st = RunGuarded(job->fn, *writer_);
-        (void)writer_->ExecScript(st.ok() ? "RELEASE job" : "ROLLBACK TO job; RELEASE job");
+        // A function that went on after a failed statement (fine on SQLite) left PostgreSQL's transaction
+        // aborted: its work is undone, so it must not be reported as done.
+        if (st.ok() && PQtransactionStatus(writer_->raw()) == PQTRANS_INERROR)
+          st = MakeError(ErrorCode::kInternal, "a statement of this write failed; the write was undone");
+        if (st.ok()) st = writer_->ExecScript("RELEASE job");
+        if (!st.ok()) (void)writer_->ExecScript("ROLLBACK TO job; RELEASE job");
       }
       results.push_back(std::move(st));
     }
-    Status commit = writer_->ExecScript("COMMIT");
+    Status commit = Commit();
     if (!commit.ok()) {
       if (writer_->healthy()) (void)writer_->ExecScript("ROLLBACK");
       for (auto& r : results)
         if (r.ok()) r = MakeError(ErrorCode::kUnavailable, "commit failed: " + commit.error().message);
     }
+  }
+
+  Status Begin() {
+    TRIBUNE_TRY(CheckSlot());
+    TRIBUNE_TRY(EnsureWriter());
+    return writer_->ExecScript(std::string("BEGIN; ") + kWriteLock);
+  }
+
+  // COMMIT of an aborted transaction "succeeds" with the tag ROLLBACK: only the tag COMMIT means durable.
+  Status Commit() {
+    PGresult* res = PQexec(writer_->raw(), "COMMIT");
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK && std::strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    std::string msg = ok ? "" : std::string(PQresultErrorMessage(res)) + " (" + PQcmdStatus(res) + ")";
+    PQclear(res);
+    if (ok) return Ok{};
+    // A connection lost during COMMIT leaves the outcome unknown: reported as a failure (the client may retry).
+    return MakeError(ErrorCode::kUnavailable, "postgresql: COMMIT did not commit: " + msg);
   }
 
   void Wake() {
@@ -298,8 +361,13 @@ class PgDatabase final : public Database {
   // A lost connection is opened again (with the LISTENs) after a short pause.
   void ListenLoop() {
     std::unique_ptr<PgConnection> conn;
+    bool reconnected = false;  // a connection existed before: what was sent meanwhile is lost
     while (!stop_listening_) {
-      if (!conn || !conn->healthy()) {
+      if (conn && !conn->healthy()) {
+        conn.reset();
+        reconnected = true;
+      }
+      if (!conn) {
         {
           std::lock_guard lock(listen_mu_);
           listening_.clear();
@@ -328,7 +396,22 @@ class PgDatabase final : public Database {
         listening_.insert(ch);
       }
       listen_cv_.notify_all();
-      if (!ok) continue;
+      if (!ok) {
+        log::Warn("storage: LISTEN failed; trying again");
+        conn.reset();
+        reconnected = true;
+        WaitReadable(-1, 1000);
+        continue;
+      }
+      if (reconnected && todo.size() > 0) {
+        reconnected = false;
+        std::vector<std::function<void()>> fns;
+        {
+          std::lock_guard lock(listen_mu_);
+          fns = reconnect_handlers_;
+        }
+        for (auto& fn : fns) fn();
+      }
       WaitReadable(PQsocket(conn->raw()), 1000);
       if (!PQconsumeInput(conn->raw())) continue;  // broken: reopened above
       while (PGnotify* n = PQnotifies(conn->raw())) {
@@ -356,6 +439,9 @@ class PgDatabase final : public Database {
   std::unique_ptr<PgConnection> writer_;
   std::unique_ptr<PgConnection> node_;  // holds the node slot's session lock for the process's life
   const int slot_;
+  // The writer thread's: when the slot was last checked, and whether another server has it now.
+  std::chrono::steady_clock::time_point next_slot_check_{};
+  bool slot_lost_ = false;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -372,6 +458,7 @@ class PgDatabase final : public Database {
   std::condition_variable listen_cv_;
   std::map<std::string, std::vector<std::function<void(const std::string&)>>> handlers_;
   std::set<std::string> listening_;
+  std::vector<std::function<void()>> reconnect_handlers_;
   std::thread listener_;
   std::atomic<bool> stop_listening_{false};
   int wake_[2] = {-1, -1};
@@ -385,6 +472,12 @@ Result<std::unique_ptr<Database>> OpenPostgres(const PostgresOptions& options) {
   if (PQserverVersion((*writer)->raw()) < 150000)
     return MakeError(ErrorCode::kUnavailable, "PostgreSQL 15 or later is needed (the server is " +
                                                   std::to_string(PQserverVersion((*writer)->raw())) + ")");
+  // Text is UTF-8 everywhere in Tribune; a database in another encoding would refuse (or mangle) some of it.
+  auto encoding = (*writer)->Query("SELECT current_setting('server_encoding')");
+  if (!encoding.ok()) return std::move(encoding).error();
+  if ((*encoding)[0].Text(0) != "UTF8")
+    return MakeError(ErrorCode::kUnavailable, "the PostgreSQL database must use UTF8 encoding (it uses " +
+                                                  (*encoding)[0].Text(0) + "): create it with --encoding UTF8");
   if (options.migrate) TRIBUNE_TRY(ApplyMigrations(**writer));
   // Each live process holds one of 64 session locks: its slot goes into the ids it makes, so two servers
   // never make the same id. The lock ends with the connection, i.e. with the process.

@@ -11,6 +11,7 @@
 
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/postgres/pg_connection.hpp"
 #include "support/temp_database.hpp"
 
 namespace tribune::storage {
@@ -93,6 +94,105 @@ TEST_F(PgDatabaseTest, BytesPostgresCannotHoldAreReplacedNotRefused) {
   auto rows = db().Read("SELECT s FROM t");
   ASSERT_TRUE(rows.ok()) << rows.error().message;
   EXPECT_EQ((*rows)[0].Text(0), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD(\xF0\x9F\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_F(PgDatabaseTest, AFunctionThatGoesOnAfterAFailedStatementIsNotReportedAsDone) {
+  // On SQLite a failed statement leaves the transaction usable; on PostgreSQL it aborts it, and COMMIT then
+  // rolls back everything. The function's caller must hear that, and the others in the batch must commit.
+  tmp_->Exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+  tmp_->Exec("INSERT INTO t VALUES ('taken')");
+  std::vector<std::thread> writers;
+  std::atomic<int> ok{0}, failed{0};
+  for (int i = 0; i < 20; ++i) {
+    writers.emplace_back([&, i] {
+      Status st = db().Write([&](Session& s) -> Status {
+        if (i == 7) {
+          (void)s.Exec("INSERT INTO t VALUES ('taken')");  // fails; the function ignores it and goes on
+          (void)s.Exec("INSERT INTO t VALUES ('after')");
+          return Ok{};
+        }
+        EXEC(s, "INSERT INTO t VALUES ($1)", {"w" + std::to_string(i)});
+        return Ok{};
+      });
+      (st.ok() ? ok : failed)++;
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(ok.load(), 19);
+  EXPECT_EQ(failed.load(), 1);
+  EXPECT_EQ(tmp_->Count("SELECT COUNT(*) FROM t"), 1 + 19);
+  EXPECT_EQ(tmp_->Count("SELECT COUNT(*) FROM t WHERE k = 'after'"), 0);
+}
+
+// The pid of the backend holding this test database's node slot `slot`.
+int64_t NodePid(Database& db, int slot) {
+  auto rows = db.Read(
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 827302 AND objid = $1 AND objsubid = 2",
+      {int64_t{slot}});
+  return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : 0;
+}
+
+TEST_F(PgDatabaseTest, ANodeSlotLostWithItsConnectionIsTakenAgainOrWritesStop) {
+  auto db2 = OpenPostgres({.url = tmp_->url(), .read_connections = 1, .slot_check_ms = 0});
+  ASSERT_TRUE(db2.ok()) << db2.error().message;
+  const int slot = (*db2)->NodeSlot();
+  auto write = [&] {
+    return (*db2)->Write([](Session& s) -> Status {
+      EXEC(s, "SELECT 1");
+      return Ok{};
+    });
+  };
+  ASSERT_TRUE(write().ok());
+  // The connection that holds the slot dies (a restart, a proxy's idle timeout): the next write takes it again.
+  const int64_t pid = NodePid(db(), slot);
+  ASSERT_NE(pid, 0);
+  ASSERT_TRUE(db().Read("SELECT pg_terminate_backend($1)", {pid}).ok());
+  ASSERT_TRUE(write().ok());
+  const int64_t again = NodePid(db(), slot);
+  EXPECT_NE(again, 0);
+  EXPECT_NE(again, pid);
+  // Lost again, and this time another server takes the slot first: this one must stop making ids.
+  ASSERT_TRUE(db().Read("SELECT pg_terminate_backend($1)", {again}).ok());
+  auto other = PgConnection::Open(tmp_->url());
+  ASSERT_TRUE(other.ok());
+  // The kill is asynchronous: wait (bounded) until the lock is free.
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (NodePid(db(), slot) != 0 && std::chrono::steady_clock::now() < end) std::this_thread::yield();
+  auto took = (*other)->Query("SELECT pg_try_advisory_lock(827302, " + std::to_string(slot) + ")");
+  ASSERT_TRUE(took.ok());
+  ASSERT_EQ((*took)[0].Int(0), 1);
+  Status st = write();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(st.error().message.find("node slot"), std::string::npos);
+  (*db2)->Close();
+}
+
+TEST_F(PgDatabaseTest, AListenerThatLostItsConnectionListensAgainAndSaysSo) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int reconnects = 0;
+  std::vector<std::string> heard;
+  db().OnListenReconnect([&] {
+    std::lock_guard lock(mu);
+    ++reconnects;
+    cv.notify_all();
+  });
+  ASSERT_TRUE(db().Listen("tribune_test", [&](const std::string& p) {
+    std::lock_guard lock(mu);
+    heard.push_back(p);
+    cv.notify_all();
+  }).ok());
+  auto pid = db().Read("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'");
+  ASSERT_TRUE(pid.ok() && pid->size() == 1);
+  ASSERT_TRUE(db().Read("SELECT pg_terminate_backend($1)", {(*pid)[0].Int(0)}).ok());
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(15), [&] { return reconnects == 1; }));
+  lock.unlock();
+  ASSERT_TRUE(db().Notify("tribune_test", "after").ok());
+  lock.lock();
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !heard.empty(); }));
+  EXPECT_EQ(heard, std::vector<std::string>{"after"});
 }
 
 TEST_F(PgDatabaseTest, ReadTxSeesOneSnapshot) {

@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 
 #include "storage/database.hpp"
@@ -108,6 +109,7 @@ class SqliteDatabase final : public Database {
 
   // One process owns a SQLite database: a notification goes straight to this process's handlers.
   Status Notify(std::string_view channel, std::string_view payload) override {
+    std::shared_lock dispatching(dispatch_mu_);  // StopListening waits for handlers that are running
     std::vector<std::function<void(const std::string&)>> fns;
     {
       std::lock_guard lock(listen_mu_);
@@ -127,6 +129,7 @@ class SqliteDatabase final : public Database {
   }
 
   void StopListening() override {
+    std::unique_lock no_dispatch(dispatch_mu_);
     std::lock_guard lock(listen_mu_);
     handlers_.clear();
   }
@@ -221,6 +224,7 @@ class SqliteDatabase final : public Database {
   std::condition_variable pool_cv_;
   std::vector<SqliteConnection*> free_readers_;
 
+  std::shared_mutex dispatch_mu_;
   std::mutex listen_mu_;
   std::map<std::string, std::vector<std::function<void(const std::string&)>>> handlers_;
 };
@@ -230,7 +234,7 @@ class SqliteDatabase final : public Database {
 Result<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& options) {
   auto writer = SqliteConnection::Open(options.path, /*read_only=*/false, options.mmap_bytes);
   if (!writer.ok()) return std::move(writer).error();
-  TRIBUNE_TRY(ApplyMigrations(**writer));
+  if (options.migrate) TRIBUNE_TRY(ApplyMigrations(**writer));
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
     auto r = SqliteConnection::Open(options.path, /*read_only=*/true, options.mmap_bytes);

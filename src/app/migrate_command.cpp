@@ -17,6 +17,7 @@
 
 #include "app/commands.hpp"
 #include "storage/database.hpp"
+#include "storage/migrations.hpp"
 #include "storage/transfer.hpp"
 
 namespace tribune::app {
@@ -123,8 +124,18 @@ int Migrate(CommandContext& ctx) {
 
   // No mmap: the file is read once, front to back; the page cache serves it as well, and the process's
   // resident size stays what it needs (a few pages of rows) instead of growing with the file.
-  auto source = storage::OpenSqlite({.path = path, .read_connections = 1, .mmap_bytes = 0});
+  auto source = storage::OpenSqlite({.path = path, .read_connections = 1, .mmap_bytes = 0, .migrate = false});
   if (!source.ok()) return Fail("cannot open the source " + path + ": " + source.error().message);
+  // The site's schema must be this version's: an older server's file is upgraded by starting this version on it
+  // first (the copy must not change a running server's schema underneath it).
+  auto version = (*source)->Read("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!version.ok())
+    return Fail("the source " + path + " is not a Tribune database: " + version.error().message);
+  if ((*version)[0].Int(0) != storage::kSqliteMigrationsCount) {
+    return Fail("the source " + path + " is at schema version " + std::to_string((*version)[0].Int(0)) +
+                ", this tribune expects " + std::to_string(storage::kSqliteMigrationsCount) +
+                ": run this version of tribune on it once (or migrate with the tribune that made it)");
+  }
   auto target = storage::OpenPostgres({.url = to, .read_connections = 2});
   if (!target.ok()) return Fail("cannot open the target " + shown + ": " + Scrub(target.error().message, secrets));
 
@@ -146,6 +157,16 @@ int Migrate(CommandContext& ctx) {
     return Fail("nothing was written: " + msg);
   }
   PrintReport(*report);
+  // Fresh statistics, so the first requests on PostgreSQL get the plans the data calls for.
+  if (Status analysed = (*target)->Write([](storage::Session& s) -> Status {
+        auto r = s.Exec("ANALYZE");
+        if (!r.ok()) return std::move(r).error();
+        return Ok{};
+      });
+      !analysed.ok()) {
+    std::fprintf(stderr, "tribune migrate: ANALYZE failed (run it by hand): %s\n",
+                 Scrub(analysed.error().message, secrets).c_str());
+  }
   const double rate = report->copy_seconds > 0 ? static_cast<double>(report->rows) / report->copy_seconds : 0;
   int bad = 0;
   for (const auto& t : report->tables) bad += t.ok() ? 0 : 1;

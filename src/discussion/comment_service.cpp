@@ -134,6 +134,10 @@ uint64_t CommentService::ThreadVersion(int64_t article_id) const {
   return versions_[static_cast<uint64_t>(article_id) % kVersionSlots].load(std::memory_order_acquire);
 }
 
+void CommentService::BumpAllThreadVersions() {
+  for (size_t i = 0; i < kVersionSlots; ++i) versions_[i].fetch_add(1, std::memory_order_acq_rel);
+}
+
 void CommentService::BumpThreadVersion(int64_t article_id) {
   versions_[static_cast<uint64_t>(article_id) % kVersionSlots].fetch_add(1, std::memory_order_acq_rel);
 }
@@ -254,12 +258,14 @@ Result<CommentPage> CommentService::List(const ListQuery& q) {
     case Sort::kOldest:
       params.push_back(keys ? (*keys)[0] : int64_t{0});
       params.push_back(int64_t{limit + 1});
-      sql += "AND c.id > $3 ORDER BY c.id LIMIT $4";
+      // article_id in the ORDER BY too: then only the primary key (article_id, id) gives the order, and
+      // PostgreSQL never walks the whole comments_id index instead (it did with stale statistics).
+      sql += "AND c.id > $3 ORDER BY c.article_id, c.id LIMIT $4";
       break;
     case Sort::kNewest:
       params.push_back(keys ? (*keys)[0] : INT64_MAX);
       params.push_back(int64_t{limit + 1});
-      sql += "AND c.id < $3 ORDER BY c.id DESC LIMIT $4";
+      sql += "AND c.id < $3 ORDER BY c.article_id DESC, c.id DESC LIMIT $4";
       break;
     case Sort::kTop:
       // (reply_count, id) after the cursor, in (reply_count DESC, id) order, as two index seeks: the rest

@@ -3,27 +3,21 @@
 // Spawns the real binary, talks to it only over HTTP and its command line, and
 // makes sure no server process outlives the test file that started it.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import assert from 'node:assert/strict';
+import { BACKEND, databaseUrlFor, dropDatabases, shareDatabase, storageEnv } from './storage_backend.mjs';
+
+export { BACKEND, PG_BASE_URL, databaseUrlFor, sql, storageEnv } from './storage_backend.mjs';
 
 export const TRIBUNE_BIN = process.env.TRIBUNE_BIN || fileURLToPath(new URL('../../build/tribune', import.meta.url));
 export const SESSION_COOKIE = '__Host-tribune_session';
 export const PASSWORD = 'correct horse battery staple';
 
-/**
- * The storage backend under test. With TRIBUNE_TEST_POSTGRES set to a PostgreSQL URL whose role may CREATE DATABASE
- * (`scripts/pg-test-cluster url`), every data directory the harness hands out gets its own fresh database
- * `tribune_it_<random>`, and every server / CLI the harness spawns for that directory gets TRIBUNE_STORAGE_URL
- * pointing at it (the data directory still holds the mail spool, media, logs...). Without it: SQLite, as always.
- */
-export const PG_BASE_URL = process.env.TRIBUNE_TEST_POSTGRES || '';
-export const BACKEND = PG_BASE_URL ? 'postgresql' : 'sqlite';
 
 const READY_TIMEOUT_MS = 15_000;
 const LOG_CAP = 256 * 1024;
@@ -50,8 +44,6 @@ if (existsSync(TRIBUNE_BIN)) {
 
 const liveChildren = new Set();
 const tempDirs = new Set();
-/** PostgreSQL only: data directory (resolved) → URL of its database. */
-const pgDatabases = new Map();
 
 function killAllChildren() {
   for (const child of liveChildren) {
@@ -92,62 +84,8 @@ export function newDataDir(prefix = 'tribune-it-') {
 export function newDataDirSharing(dataDir, prefix = 'tribune-it-') {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.add(dir);
-  if (BACKEND === 'postgresql') pgDatabases.set(resolvePath(dir), databaseUrlFor(dataDir));
+  if (BACKEND === 'postgresql') shareDatabase(dir, dataDir);
   return dir;
-}
-
-// ---------------------------------------------------------------------------
-// PostgreSQL: one database per data directory.
-
-function psqlArgs(url, ...rest) {
-  return ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...rest];
-}
-
-/** The URL of PG_BASE_URL's server with another database name (keeps user, host, port and query parameters). */
-function withDatabase(baseUrl, name) {
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/**
- * PostgreSQL only: the URL of the database that belongs to `dataDir`, created (empty) on first use. The same
- * directory always maps to the same database, so a server restarted on it finds its data again.
- */
-export function databaseUrlFor(dataDir) {
-  if (BACKEND !== 'postgresql') throw new Error('databaseUrlFor: TRIBUNE_TEST_POSTGRES is not set');
-  const key = resolvePath(dataDir);
-  let url = pgDatabases.get(key);
-  if (url) return url;
-  const name = `tribune_it_${randomBytes(8).toString('hex')}`;
-  try {
-    execFileSync('psql', psqlArgs(PG_BASE_URL, '-c', `CREATE DATABASE ${name}`), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    throw new Error(`could not create the test database ${name} on ${PG_BASE_URL} (TRIBUNE_TEST_POSTGRES; ` +
-      `\`scripts/pg-test-cluster start\` starts one): ${e.stderr || e.message}`);
-  }
-  url = withDatabase(PG_BASE_URL, name);
-  pgDatabases.set(key, url);
-  return url;
-}
-
-/** Environment that points a process at `dataDir`'s database: {} on SQLite (the database is a file in the directory). */
-export function storageEnv(dataDir) {
-  if (BACKEND !== 'postgresql' || !dataDir) return {};
-  return { TRIBUNE_STORAGE_URL: databaseUrlFor(dataDir) };
-}
-
-/** Best effort, at exit: drop every database this process created (servers are killed first). */
-function dropDatabases() {
-  if (pgDatabases.size === 0) return;
-  const drops = [];
-  for (const url of pgDatabases.values()) {
-    drops.push('-c', `DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
-  }
-  pgDatabases.clear();
-  try {
-    execFileSync('psql', psqlArgs(PG_BASE_URL, ...drops), { stdio: 'ignore', timeout: 60_000 });
-  } catch { /* the cluster is throw-away anyway */ }
 }
 
 /** The value of `--data DIR` (or `--data=DIR`) in a command line, if any. */
@@ -603,21 +541,6 @@ export async function until(what, fn, timeoutMs = 20_000) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-/**
- * One SQL statement on the database of a data directory, through the sqlite3 shell on SQLite or psql on
- * PostgreSQL; the output, trimmed: one row per line, columns joined by '|', NULL as ''. Throws if the statement
- * fails (the error message carries the shell's stderr). Write it portably: plain SQL, `||` for concatenation.
- */
-export function sql(dataDir, query) {
-  if (BACKEND === 'postgresql') {
-    return execFileSync('psql', psqlArgs(databaseUrlFor(dataDir), '-A', '-t', '-F', '|', '-c', query),
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  }
-  // The server may hold the write lock for a moment: wait for it rather than fail with SQLITE_BUSY.
-  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(dataDir, 'tribune.db'), query],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /**

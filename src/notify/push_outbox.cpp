@@ -65,6 +65,24 @@ Result<Enqueued> PushOutbox::Enqueue(storage::Session& session, const PushMessag
   }
   const int64_t now = clock_.NowMicros();
   const int64_t due = std::max(now, message.deliver_at);
+  if (!audience.keep_when_empty) {
+    // Most replies and comments reach nobody's device: one read then, not an insert, a fan-out and a delete
+    // on the writer (on PostgreSQL each is a round trip under the cluster-wide write lock).
+    std::string probe = "SELECT 1 FROM push_topics t";
+    storage::Params probe_params{audience.topic};
+    if (audience.account_id || audience.except_account) probe += " JOIN push_subscriptions s ON s.id = t.subscription_id";
+    probe += " WHERE t.topic = $1";
+    if (audience.account_id) {
+      probe_params.push_back(*audience.account_id);
+      probe += " AND s.account_id = $" + std::to_string(probe_params.size());
+    }
+    if (audience.except_account) {
+      probe_params.push_back(*audience.except_account);
+      probe += " AND (s.account_id IS NULL OR s.account_id <> $" + std::to_string(probe_params.size()) + ")";
+    }
+    TRIBUNE_ASSIGN(storage::Rows anyone, session.Query(probe + " LIMIT 1", probe_params));
+    if (anyone.empty()) return Enqueued{};
+  }
   int64_t id = ids_.Next();
   TRIBUNE_ASSIGN(int64_t stored,
                  session.Exec("INSERT INTO push_messages (id, message_key, payload, ttl_seconds, urgency, topic,"

@@ -4,7 +4,8 @@
 // and at start-up the decisions recorded after the stored copy are learned again, so a crash loses none.
 // Servers sharing a database (Share()) learn every server's decisions: a decision is announced on
 // kLearnChannel and each server's keeper, the deciding one included, learns it from there — so their models
-// stay the same and whichever saves last saves them all.
+// agree, and the copy saved (whole, by whichever server saves) holds them all, except a decision a server had
+// not heard yet when it saved (or missed while its LISTEN connection was down).
 #pragma once
 
 #include <cstdint>

@@ -14,10 +14,16 @@ const std::string kSelect = "SELECT " + CommentColumns("a") + " FROM comments c 
 
 // What a viewer ($2: their account id, or 0) may see of a thread: published comments, tombstones, and
 // their own held comments.
+// Who sees a comment: everyone if published or a tombstone; its author if pending. Written as a CASE, not an OR
+// over status and author_id: with statistics (ANALYZE, PRAGMA optimize) SQLite turned the OR into a multi-index
+// scan of comments_author_status plus a sort of the whole thread — 174 ms for a first page of 100,000 comments
+// instead of tens of microseconds along the primary key. PostgreSQL reads the CASE the same way.
 constexpr const char* kVisible =
-    "(status IN ('published', 'deleted') OR (status = 'pending' AND author_id = $2))";
+    "(CASE status WHEN 'published' THEN TRUE WHEN 'deleted' THEN TRUE WHEN 'pending' THEN author_id = $2"
+    " ELSE FALSE END)";
 constexpr const char* kVisibleQualified =
-    "(c.status IN ('published', 'deleted') OR (c.status = 'pending' AND c.author_id = $2))";
+    "(CASE c.status WHEN 'published' THEN TRUE WHEN 'deleted' THEN TRUE WHEN 'pending' THEN c.author_id = $2"
+    " ELSE FALSE END)";
 
 
 const char* StatusFor(moderation::Action action) {
@@ -258,14 +264,13 @@ Result<CommentPage> CommentService::List(const ListQuery& q) {
     case Sort::kOldest:
       params.push_back(keys ? (*keys)[0] : int64_t{0});
       params.push_back(int64_t{limit + 1});
-      // article_id in the ORDER BY too: then only the primary key (article_id, id) gives the order, and
-      // PostgreSQL never walks the whole comments_id index instead (it did with stale statistics).
-      sql += "AND c.id > $3 ORDER BY c.article_id, c.id LIMIT $4";
+      sql += pg_ ? "AND c.id > $3 ORDER BY c.article_id, c.id LIMIT $4" : "AND c.id > $3 ORDER BY c.id LIMIT $4";
       break;
     case Sort::kNewest:
       params.push_back(keys ? (*keys)[0] : INT64_MAX);
       params.push_back(int64_t{limit + 1});
-      sql += "AND c.id < $3 ORDER BY c.article_id DESC, c.id DESC LIMIT $4";
+      sql += pg_ ? "AND c.id < $3 ORDER BY c.article_id DESC, c.id DESC LIMIT $4"
+                 : "AND c.id < $3 ORDER BY c.id DESC LIMIT $4";
       break;
     case Sort::kTop:
       // (reply_count, id) after the cursor, in (reply_count DESC, id) order, as two index seeks: the rest

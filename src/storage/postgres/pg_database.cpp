@@ -23,6 +23,7 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgres/pg_connection.hpp"
+#include "storage/write_queue.hpp"
 
 namespace tribune::storage {
 
@@ -34,19 +35,6 @@ constexpr const char* kMigrateLock = "SELECT pg_advisory_lock(827301, 2)";
 constexpr const char* kMigrateUnlock = "SELECT pg_advisory_unlock(827301, 2)";
 constexpr int kNodeLockSpace = 827302;
 constexpr int kExclusiveSpace = 827303;
-
-struct WriteJob {
-  std::function<Status(Session&)> fn;
-  std::promise<Status> done;
-};
-
-Status RunGuarded(const std::function<Status(Session&)>& fn, Session& s) {
-  try {
-    return fn(s);
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal, std::string("exception in transaction: ") + e.what());
-  }
-}
 
 Status ApplyMigrations(PgConnection& conn) {
   // Two servers starting together: the second waits, then finds nothing left to do.
@@ -87,7 +75,10 @@ class PgDatabase final : public Database {
   PgDatabase(PostgresOptions options, std::unique_ptr<PgConnection> writer, std::unique_ptr<PgConnection> node,
              int slot)
       : options_(std::move(options)), writer_(std::move(writer)), node_(std::move(node)), slot_(slot) {
-    writer_thread_ = std::thread([this] { WriterLoop(); });
+    writes_ = std::make_unique<WriteQueue>(
+        options_.max_batch, [this](const std::vector<const WriteQueue::Fn*>& batch, std::vector<Status>& results) {
+          CommitBatch(batch, results);
+        });
   }
 
   ~PgDatabase() override { Close(); }
@@ -109,17 +100,7 @@ class PgDatabase final : public Database {
     return st;
   }
 
-  Status Write(std::function<Status(Session&)> fn) override {
-    WriteJob job{std::move(fn), {}};
-    auto fut = job.done.get_future();
-    {
-      std::lock_guard lock(queue_mu_);
-      if (closing_) return MakeError(ErrorCode::kUnavailable, "database is closing");
-      queue_.push_back(&job);
-    }
-    queue_cv_.notify_one();
-    return fut.get();
-  }
+  Status Write(std::function<Status(Session&)> fn) override { return writes_->Submit(std::move(fn)); }
 
   Status Notify(std::string_view channel, std::string_view payload) override {
     auto lease = Lease();
@@ -172,13 +153,7 @@ class PgDatabase final : public Database {
   }
 
   void Close() override {
-    {
-      std::lock_guard lock(queue_mu_);
-      if (closing_) return;
-      closing_ = true;
-    }
-    queue_cv_.notify_all();
-    if (writer_thread_.joinable()) writer_thread_.join();
+    if (!writes_->Close()) return;
     StopListening();
     if (wake_[0] >= 0) {
       ::close(wake_[0]);
@@ -240,26 +215,6 @@ class PgDatabase final : public Database {
     pool_cv_.notify_one();
   }
 
-  void WriterLoop() {
-    std::vector<WriteJob*> batch;
-    std::vector<Status> results;
-    for (;;) {
-      {
-        std::unique_lock lock(queue_mu_);
-        queue_cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
-          batch.push_back(queue_.front());
-          queue_.pop_front();
-        }
-      }
-      CommitBatch(batch, results);
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
-      batch.clear();
-      results.clear();
-    }
-  }
-
   // At most once a second, before a write: does this process still hold its node slot? The session lock lives on
   // node_; a dropped connection (a PostgreSQL restart) loses it, and another server could take the slot and make
   // the same ids. Then the lock is taken again on a new connection, or — when someone else has the slot now —
@@ -300,7 +255,7 @@ class PgDatabase final : public Database {
     return Ok{};
   }
 
-  void CommitBatch(const std::vector<WriteJob*>& batch, std::vector<Status>& results) {
+  void CommitBatch(const std::vector<const WriteQueue::Fn*>& batch, std::vector<Status>& results) {
     Status begin = Begin();
     if (!begin.ok() && (!writer_ || !writer_->healthy())) {
       // The server went away since the last batch (a restart, a failover): nothing ran, so one retry on a new
@@ -312,10 +267,10 @@ class PgDatabase final : public Database {
       results.assign(batch.size(), begin);
       return;
     }
-    for (WriteJob* job : batch) {
+    for (const WriteQueue::Fn* fn : batch) {
       Status st = writer_->ExecScript("SAVEPOINT job");
       if (st.ok()) {
-        st = RunGuarded(job->fn, *writer_);
+        st = RunGuarded(*fn, *writer_);
         // A function that went on after a failed statement (fine on SQLite) left PostgreSQL's transaction
         // aborted: its work is undone, so it must not be reported as done.
         if (st.ok() && PQtransactionStatus(writer_->raw()) == PQTRANS_INERROR)
@@ -443,11 +398,6 @@ class PgDatabase final : public Database {
   std::chrono::steady_clock::time_point next_slot_check_{};
   bool slot_lost_ = false;
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<WriteJob*> queue_;
-  bool closing_ = false;
-  std::thread writer_thread_;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
@@ -462,6 +412,8 @@ class PgDatabase final : public Database {
   std::thread listener_;
   std::atomic<bool> stop_listening_{false};
   int wake_[2] = {-1, -1};
+
+  std::unique_ptr<WriteQueue> writes_;  // last member: its thread stops before the rest is destroyed
 };
 
 }  // namespace

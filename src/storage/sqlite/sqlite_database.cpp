@@ -10,6 +10,7 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
+#include "storage/write_queue.hpp"
 
 namespace tribune::storage {
 
@@ -22,11 +23,6 @@ Status Control(SqliteConnection& conn, std::string_view sql) {
   if (!r.ok()) return std::move(r).error();
   return Ok{};
 }
-
-struct WriteJob {
-  std::function<Status(Session&)> fn;
-  std::promise<Status> done;
-};
 
 Status ApplyMigrations(SqliteConnection& conn) {
   TRIBUNE_TRY(conn.ExecScript(
@@ -60,10 +56,13 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::unique_ptr<SqliteConnection> writer, std::vector<std::unique_ptr<SqliteConnection>> readers,
                  int max_batch)
-      : writer_(std::move(writer)), max_batch_(max_batch) {
+      : writer_(std::move(writer)) {
     for (auto& r : readers) free_readers_.push_back(r.get());
     readers_ = std::move(readers);
-    writer_thread_ = std::thread([this] { WriterLoop(); });
+    writes_ = std::make_unique<WriteQueue>(
+        max_batch, [this](const std::vector<const WriteQueue::Fn*>& batch, std::vector<Status>& results) {
+          CommitBatch(batch, results);
+        });
   }
 
   ~SqliteDatabase() override { Close(); }
@@ -81,26 +80,10 @@ class SqliteDatabase final : public Database {
     return st;
   }
 
-  Status Write(std::function<Status(Session&)> fn) override {
-    WriteJob job{std::move(fn), {}};
-    auto fut = job.done.get_future();
-    {
-      std::lock_guard lock(queue_mu_);
-      if (closing_) return MakeError(ErrorCode::kUnavailable, "database is closing");
-      queue_.push_back(&job);
-    }
-    queue_cv_.notify_one();
-    return fut.get();
-  }
+  Status Write(std::function<Status(Session&)> fn) override { return writes_->Submit(std::move(fn)); }
 
   void Close() override {
-    {
-      std::lock_guard lock(queue_mu_);
-      if (closing_) return;
-      closing_ = true;
-    }
-    queue_cv_.notify_all();
-    if (writer_thread_.joinable()) writer_thread_.join();
+    if (!writes_->Close()) return;
     // Fold the WAL back into the main file so a clean stop leaves one file.
     (void)writer_->ExecScript("PRAGMA wal_checkpoint(TRUNCATE)");
   }
@@ -158,45 +141,17 @@ class SqliteDatabase final : public Database {
     SqliteConnection* conn;
   };
 
-  static Status RunGuarded(const std::function<Status(Session&)>& fn, Session& s) {
-    try {
-      return fn(s);
-    } catch (const std::exception& e) {
-      return MakeError(ErrorCode::kInternal, std::string("exception in transaction: ") + e.what());
-    }
-  }
-
-  void WriterLoop() {
-    std::vector<WriteJob*> batch;
-    std::vector<Status> results;
-    for (;;) {
-      {
-        std::unique_lock lock(queue_mu_);
-        queue_cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // closing and drained
-        while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
-          batch.push_back(queue_.front());
-          queue_.pop_front();
-        }
-      }
-      CommitBatch(batch, results);
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
-      batch.clear();
-      results.clear();
-    }
-  }
-
   // Runs each job in its own savepoint inside one transaction; one fsync for the lot.
-  void CommitBatch(const std::vector<WriteJob*>& batch, std::vector<Status>& results) {
+  void CommitBatch(const std::vector<const WriteQueue::Fn*>& batch, std::vector<Status>& results) {
     Status begin = Control(*writer_, "BEGIN IMMEDIATE");
     if (!begin.ok()) {
       results.assign(batch.size(), begin);
       return;
     }
-    for (WriteJob* job : batch) {
+    for (const WriteQueue::Fn* fn : batch) {
       Status st = Control(*writer_, "SAVEPOINT job");
       if (st.ok()) {
-        st = RunGuarded(job->fn, *writer_);
+        st = RunGuarded(*fn, *writer_);
         if (!st.ok()) (void)Control(*writer_, "ROLLBACK TO job");
         (void)Control(*writer_, "RELEASE job");
       }
@@ -212,13 +167,6 @@ class SqliteDatabase final : public Database {
 
   std::unique_ptr<SqliteConnection> writer_;
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
-  const int max_batch_;
-
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<WriteJob*> queue_;
-  bool closing_ = false;
-  std::thread writer_thread_;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
@@ -227,6 +175,8 @@ class SqliteDatabase final : public Database {
   std::shared_mutex dispatch_mu_;
   std::mutex listen_mu_;
   std::map<std::string, std::vector<std::function<void(const std::string&)>>> handlers_;
+
+  std::unique_ptr<WriteQueue> writes_;  // last member: its thread stops before the rest is destroyed
 };
 
 }  // namespace

@@ -13,8 +13,7 @@ namespace {
 const std::string kSelect = "SELECT " + CommentColumns("a") + " FROM comments c JOIN accounts a ON a.id = c.author_id ";
 
 // What a viewer ($2: their account id, or 0) may see of a thread: published comments, tombstones, and
-// their own held comments.
-// Who sees a comment: everyone if published or a tombstone; its author if pending. Written as a CASE, not an OR
+// their own held comments — everyone if published or a tombstone; its author if pending. Written as a CASE, not an OR
 // over status and author_id: with statistics (ANALYZE, PRAGMA optimize) SQLite turned the OR into a multi-index
 // scan of comments_author_status plus a sort of the whole thread — 174 ms for a first page of 100,000 comments
 // instead of tens of microseconds along the primary key. PostgreSQL reads the CASE the same way.
@@ -249,6 +248,30 @@ Status CommentService::Delete(const Actor& actor, int64_t comment_id) {
   return st;
 }
 
+std::string ThreadPageSql(Sort sort) {
+  const std::string head = kSelect + "WHERE c.article_id = $1 AND " + std::string(kVisibleQualified) + " ";
+  switch (sort) {
+    case Sort::kOldest:
+      // $3: after this id, $4: rows. Ordered by the primary key's columns, so that only the primary key serves
+      // the order (PostgreSQL with stale statistics walked the whole comments_id index for ORDER BY id).
+      return head + "AND c.id > $3 ORDER BY c.article_id, c.id LIMIT $4";
+    case Sort::kNewest:
+      return head + "AND c.id < $3 ORDER BY c.article_id DESC, c.id DESC LIMIT $4";
+    case Sort::kTop:
+      // (reply_count, id) after the cursor ($3, $4), in (reply_count DESC, id) order, as two index seeks: the rest
+      // of the cursor's reply-count group, then the lower groups. One OR-condition would make SQLite scan the
+      // cursor's whole group from its start (45 ms deep in a 100,000-comment thread). $5: rows.
+      return kSelect +
+             "JOIN (SELECT article_id, id FROM (SELECT article_id, id FROM comments WHERE article_id = $1"
+             " AND reply_count = $3 AND id > $4 AND " + std::string(kVisible) + " ORDER BY id LIMIT $5) AS same_group"
+             " UNION ALL SELECT article_id, id FROM (SELECT article_id, id FROM comments WHERE article_id = $1"
+             " AND reply_count < $3 AND " + std::string(kVisible) + " ORDER BY reply_count DESC, id LIMIT $5)"
+             " AS lower_groups) AS k ON c.article_id = k.article_id AND c.id = k.id"
+             " ORDER BY c.reply_count DESC, c.id LIMIT $5";
+  }
+  return head;
+}
+
 Result<CommentPage> CommentService::List(const ListQuery& q) {
   const int limit = std::clamp(q.limit, 1, options_.page_max);
   std::optional<std::vector<int64_t>> keys;
@@ -257,35 +280,21 @@ Result<CommentPage> CommentService::List(const ListQuery& q) {
     keys = DecodeCursor(q.cursor, key_count);
     if (!keys) return MakeError(ErrorCode::kBadRequest, "cursor is not one this server issued.");
   }
-  std::string sql = kSelect + "WHERE c.article_id = $1 AND " +
-                    std::string(kVisibleQualified) + " ";
+  const std::string sql = ThreadPageSql(q.sort);
   storage::Params params{q.article_id, q.viewer_id};
   switch (q.sort) {
     case Sort::kOldest:
       params.push_back(keys ? (*keys)[0] : int64_t{0});
       params.push_back(int64_t{limit + 1});
-      sql += pg_ ? "AND c.id > $3 ORDER BY c.article_id, c.id LIMIT $4" : "AND c.id > $3 ORDER BY c.id LIMIT $4";
       break;
     case Sort::kNewest:
       params.push_back(keys ? (*keys)[0] : INT64_MAX);
       params.push_back(int64_t{limit + 1});
-      sql += pg_ ? "AND c.id < $3 ORDER BY c.article_id DESC, c.id DESC LIMIT $4"
-                 : "AND c.id < $3 ORDER BY c.id DESC LIMIT $4";
       break;
     case Sort::kTop:
-      // (reply_count, id) after the cursor, in (reply_count DESC, id) order, as two index seeks: the rest
-      // of the cursor's reply-count group, then the lower groups. One OR-condition would make SQLite
-      // scan the cursor's whole group from its start (45 ms deep in a 100,000-comment thread).
       params.push_back(keys ? (*keys)[0] : INT64_MAX);
       params.push_back(keys ? (*keys)[1] : int64_t{0});
       params.push_back(int64_t{limit + 1});
-      sql = kSelect +
-            "JOIN (SELECT article_id, id FROM (SELECT article_id, id FROM comments WHERE article_id = $1"
-            " AND reply_count = $3 AND id > $4 AND " + std::string(kVisible) + " ORDER BY id LIMIT $5) AS same_group"
-            " UNION ALL SELECT article_id, id FROM (SELECT article_id, id FROM comments WHERE article_id = $1"
-            " AND reply_count < $3 AND " + std::string(kVisible) + " ORDER BY reply_count DESC, id LIMIT $5)"
-            " AS lower_groups) AS k ON c.article_id = k.article_id AND c.id = k.id"
-            " ORDER BY c.reply_count DESC, c.id LIMIT $5";
       break;
   }
   CommentPage page;

@@ -96,6 +96,10 @@ struct DiscussionOptions {
   bool shared_window = false;
 };
 
+// The statement CommentService::List runs for one page of a thread in `sort` order ($1 article, $2 viewer, then the
+// cursor's keys and the row count), the same on both backends. Exposed for the query-plan tests.
+std::string ThreadPageSql(Sort sort);
+
 class CommentService {
  public:
   CommentService(storage::Database& db, const Clock& clock, IdGenerator& ids, const moderation::Engine& engine,
@@ -169,10 +173,6 @@ class CommentService {
   IdGenerator& ids_;
   const moderation::Engine& engine_;
   DiscussionOptions options_;
-  // Planner hints differ: on PostgreSQL a thread page orders by (article_id, id), so that only the primary key
-  // gives the order and the planner never walks the whole comments_id index instead (it did with stale
-  // statistics); SQLite, given the same, sorted (52 µs → 7 ms per deep page), so it keeps ORDER BY id.
-  const bool pg_ = db_.Dialect() == "postgresql";
   std::atomic<uint32_t> posts_since_prune_{0};
   std::atomic<CommentEvents*> events_{nullptr};
   // shared_window: the last seq read (one catch-up at a time), and this server's own events to skip (Remember

@@ -11,7 +11,7 @@ import {
   BACKEND, Client, newDataDir, newDataDirSharing, databaseUrlFor, createAccount, startServer, loggedIn, uniqueEmail,
   createArticle, postComment, listComments, listAllComments, assertStatus, assertError, until, sleep, sql,
 } from './harness.mjs';
-import { CAMPAIGN } from './support/campaign.mjs';
+import { CAMPAIGN, CAMPAIGN_ARTICLE } from './support/campaign.mjs';
 
 const T = { timeout: 180_000 };
 const WAIT_MS = 20_000;
@@ -142,13 +142,7 @@ describe('two servers on one PostgreSQL database', { skip: BACKEND !== 'postgres
   test('a campaign split across both nodes is one flash-mob cluster', T, async () => {
     // Six accounts alternate A, B, A, B, A, B: each node alone sees three, fewer than the five
     // (behaviour.cluster_accounts) that make a campaign. Only the shared window sees five, then six.
-    const article = await createArticle(clients.editor.a, {
-      title: 'Council passes budget with cuts to parking, libraries and grants',
-      lead: 'The mayor says the savings protect services; opponents call them short-sighted.',
-      body: 'The council voted on Tuesday to cut spending by four million over two years. Parking fees rise, two '
-        + 'branch libraries open fewer hours and grants to local groups shrink. Mayor Hart said the town could not '
-        + 'keep borrowing; the opposition said families would pay the price.',
-    });
+    const article = await createArticle(clients.editor.a, CAMPAIGN_ARTICLE);
     const members = [];
     for (const [i, name] of CAMPAIGN_ACCOUNTS.entries()) {
       const node = i % 2 === 0 ? 'A' : 'B';

@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrap, createArticle, listAllComments, assertStatus } from './harness.mjs';
-import { CAMPAIGN } from './support/campaign.mjs';
+import { CAMPAIGN, CAMPAIGN_ARTICLE } from './support/campaign.mjs';
 
 const T = { timeout: 120_000 };
 
@@ -46,13 +46,7 @@ describe('flash_mob: campaigns across accounts', () => {
   }
 
   test('the fifth account of a paraphrase campaign is held, the earlier four retroactively; organic comments stay', T, async () => {
-    const article = await createArticle(ctx.clients.editor, {
-      title: 'Council passes budget with cuts to parking, libraries and grants',
-      lead: 'The mayor says the savings protect services; opponents call them short-sighted.',
-      body: 'The council voted on Tuesday to cut spending by four million over two years. Parking fees rise, two '
-        + 'branch libraries open fewer hours and grants to local groups shrink. Mayor Hart said the town could not '
-        + 'keep borrowing; the opposition said families would pay the price.',
-    });
+    const article = await createArticle(ctx.clients.editor, CAMPAIGN_ARTICLE);
     const campaign = [];
     const organic = [];
     // Organic comments before, between and after the campaign's comments.

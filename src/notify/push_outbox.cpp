@@ -43,6 +43,28 @@ std::string PayloadJson(const PushMessage& message) {
   return boost::json::serialize(o);
 }
 
+namespace {
+
+// "FROM push_topics t … WHERE …": the subscriptions `audience` names, its values appended to `params` (numbered after
+// what is there already). One place for the fan-out and the probe before it.
+std::string AudienceFrom(const Audience& audience, storage::Params& params) {
+  std::string sql = "FROM push_topics t";
+  if (audience.account_id || audience.except_account) sql += " JOIN push_subscriptions s ON s.id = t.subscription_id";
+  params.push_back(audience.topic);
+  sql += " WHERE t.topic = $" + std::to_string(params.size());
+  if (audience.account_id) {
+    params.push_back(*audience.account_id);
+    sql += " AND s.account_id = $" + std::to_string(params.size());
+  }
+  if (audience.except_account) {
+    params.push_back(*audience.except_account);
+    sql += " AND (s.account_id IS NULL OR s.account_id <> $" + std::to_string(params.size()) + ")";
+  }
+  return sql;
+}
+
+}  // namespace
+
 Result<Enqueued> PushOutbox::Enqueue(storage::Session& session, const PushMessage& message, const Audience& audience) {
   if (message.key.empty() || message.key.size() > 200) {
     return MakeError(ErrorCode::kBadRequest, "push: a message needs a key of at most 200 bytes.");
@@ -68,19 +90,9 @@ Result<Enqueued> PushOutbox::Enqueue(storage::Session& session, const PushMessag
   if (!audience.keep_when_empty) {
     // Most replies and comments reach nobody's device: one read then, not an insert, a fan-out and a delete
     // on the writer (on PostgreSQL each is a round trip under the cluster-wide write lock).
-    std::string probe = "SELECT 1 FROM push_topics t";
-    storage::Params probe_params{audience.topic};
-    if (audience.account_id || audience.except_account) probe += " JOIN push_subscriptions s ON s.id = t.subscription_id";
-    probe += " WHERE t.topic = $1";
-    if (audience.account_id) {
-      probe_params.push_back(*audience.account_id);
-      probe += " AND s.account_id = $" + std::to_string(probe_params.size());
-    }
-    if (audience.except_account) {
-      probe_params.push_back(*audience.except_account);
-      probe += " AND (s.account_id IS NULL OR s.account_id <> $" + std::to_string(probe_params.size()) + ")";
-    }
-    TRIBUNE_ASSIGN(storage::Rows anyone, session.Query(probe + " LIMIT 1", probe_params));
+    storage::Params probe_params;
+    const std::string from = AudienceFrom(audience, probe_params);
+    TRIBUNE_ASSIGN(storage::Rows anyone, session.Query("SELECT 1 " + from + " LIMIT 1", probe_params));
     if (anyone.empty()) return Enqueued{};
   }
   int64_t id = ids_.Next();
@@ -96,22 +108,10 @@ Result<Enqueued> PushOutbox::Enqueue(storage::Session& session, const PushMessag
     id = rows[0].Int(0);
   }
 
+  storage::Params params{id, due};
   std::string sql =
       "INSERT INTO push_deliveries (message_id, subscription_id, state, attempts, next_attempt_at)"
-      " SELECT $1, t.subscription_id, 'pending', 0, $2 FROM push_topics t";
-  storage::Params params{id, due, audience.topic};
-  if (audience.account_id || audience.except_account) {
-    sql += " JOIN push_subscriptions s ON s.id = t.subscription_id";
-  }
-  sql += " WHERE t.topic = $3";
-  if (audience.account_id) {
-    params.push_back(*audience.account_id);
-    sql += " AND s.account_id = $" + std::to_string(params.size());
-  }
-  if (audience.except_account) {
-    params.push_back(*audience.except_account);
-    sql += " AND (s.account_id IS NULL OR s.account_id <> $" + std::to_string(params.size()) + ")";
-  }
+      " SELECT $1, t.subscription_id, 'pending', 0, $2 " + AudienceFrom(audience, params);
   sql += " ON CONFLICT (message_id, subscription_id) DO NOTHING";
   TRIBUNE_ASSIGN(int64_t recipients, session.Exec(sql, params));
   if (stored == 0) {

@@ -88,12 +88,13 @@ class ModerationService {
   Result<BulkDecisionResult> DecideRecent(const Actor& moderator, int64_t account_id, const std::string& action,
                                           const std::string& rule, int64_t since_seconds);
 
-  // The flash-mob cluster a comment belongs to. Errors: kNotFound (no such comment or not in a cluster).
-  Result<int64_t> ClusterOfComment(int64_t comment_id);
+  // The flash-mob cluster a comment belongs to, after reading the other servers' window events (shared; a caller
+  // asking for many comments calls CatchUp once and passes catch_up = false). Errors: kNotFound.
+  Result<int64_t> ClusterOfComment(int64_t comment_id, bool catch_up = true);
   // Errors: kNotFound (no member in the window).
   Result<ClusterDetail> Cluster(int64_t cluster_id);
-  // Distinct accounts in the cluster, from the monitor's memory only (the queue shows it per item).
-  // Errors: kNotFound.
+  // Distinct accounts in the cluster, from the monitor's memory only (the queue shows it per item, after one
+  // CatchUp for the page). Errors: kNotFound.
   Result<uint32_t> ClusterAccounts(int64_t cluster_id);
   // Rejects (with `rule`, default flash_mob) or approves every member comment in one decision; approving
   // also stops the cluster from being flagged again. Errors: kBadRequest, kNotFound.

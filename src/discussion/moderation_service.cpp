@@ -191,8 +191,8 @@ Result<CommentView> ModerationService::Decide(const Actor& moderator, int64_t co
   return comments_.Get(comment_id);
 }
 
-Result<int64_t> ModerationService::ClusterOfComment(int64_t comment_id) {
-  TRIBUNE_TRY(CatchUp());
+Result<int64_t> ModerationService::ClusterOfComment(int64_t comment_id, bool catch_up) {
+  if (catch_up) TRIBUNE_TRY(CatchUp());
   if (options_.monitor != nullptr) {
     if (auto id = options_.monitor->ClusterOf(comment_id)) return *id;
   }
@@ -201,7 +201,6 @@ Result<int64_t> ModerationService::ClusterOfComment(int64_t comment_id) {
 
 Result<uint32_t> ModerationService::ClusterAccounts(int64_t cluster_id) {
   if (options_.monitor == nullptr) return MakeError(ErrorCode::kNotFound, "No such cluster.");
-  TRIBUNE_TRY(CatchUp());
   const behaviour::ClusterView view = options_.monitor->Cluster(cluster_id, clock_.NowMicros());
   if (view.members.empty()) return MakeError(ErrorCode::kNotFound, "No such cluster in the current window.");
   return view.accounts;

@@ -154,9 +154,11 @@ Result<QueuePage> QueueService::List(const QueueQuery& q) {
 
   // Clusters live in the behaviour monitor's memory: looked up once per cluster of the page.
   if (moderation_ != nullptr) {
+    // Once for the page: what the other servers posted belongs to the clusters shown.
+    TRIBUNE_TRY(moderation_->CatchUp());
     std::map<int64_t, int64_t> accounts;  // cluster id → accounts
     for (QueueItem& item : page.items) {
-      auto cluster = moderation_->ClusterOfComment(item.comment.id);
+      auto cluster = moderation_->ClusterOfComment(item.comment.id, /*catch_up=*/false);
       if (!cluster.ok()) continue;
       auto known = accounts.find(*cluster);
       if (known == accounts.end()) {

@@ -188,6 +188,7 @@ Result<Article> ArticleService::Create(const NewArticle& input, int64_t author_i
       TRIBUNE_TRY(s.Exec("INSERT INTO article_tags (article_id, tag, position) VALUES ($1, $2, $3)",
                          {a.id, a.tags[i], static_cast<int64_t>(i)}));
     }
+    for (ArticleListener* l : listeners_) TRIBUNE_TRY(l->Saved(s, a));
     return Ok{};
   }));
   return a;

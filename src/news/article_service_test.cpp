@@ -37,6 +37,33 @@ TEST_F(ArticleServiceTest, CreateStoresEveryFieldAndAShortCode) {
   EXPECT_EQ(service_.GetBySlug("one")->id, a->id);
 }
 
+class RecordingListener : public ArticleListener {
+ public:
+  Status Saved(storage::Session& s, const Article& a) override {
+    // Inside the write: the article's row is already visible to the listener's own statements.
+    auto row = s.Query("SELECT slug FROM articles WHERE id = $1", {a.id});
+    if (!row.ok()) return std::move(row).error();
+    if (row->empty()) return MakeError(ErrorCode::kInternal, "listener ran before the insert");
+    if (fail) return MakeError(ErrorCode::kUnavailable, "index down");
+    saved.push_back((*row)[0].Text(0));
+    return Ok{};
+  }
+  Status Removed(storage::Session&, int64_t) override { return Ok{}; }
+  std::vector<std::string> saved;
+  bool fail = false;
+};
+
+TEST_F(ArticleServiceTest, ListenersHearACreateInsideItsTransactionAndCanFailIt) {
+  RecordingListener listener;
+  service_.AddListener(&listener);
+  ASSERT_TRUE(service_.Create(Sample("heard"), 0).ok());
+  EXPECT_EQ(listener.saved, (std::vector<std::string>{"heard"}));
+  listener.fail = true;
+  EXPECT_EQ(service_.Create(Sample("refused"), 0).error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM articles WHERE slug = 'refused'"), 0);
+  EXPECT_EQ(tmp_.Count("SELECT COUNT(*) FROM article_tags"), 2);  // only the first article's two tags
+}
+
 TEST_F(ArticleServiceTest, SlugIsUniqueAndValidated) {
   ASSERT_TRUE(service_.Create(Sample("one"), 0).ok());
   EXPECT_EQ(service_.Create(Sample("one"), 0).error().code, ErrorCode::kConflict);

@@ -80,6 +80,17 @@ struct TrendingQuery {
 std::string LanguageClause(const std::string& language, const std::vector<std::string>& not_languages,
                            storage::Params& params);
 
+// Hears every change to an article inside the write transaction that makes it, so what it keeps beside the
+// article (the search index, ...) commits or rolls back with it. A failed status fails the whole write.
+class ArticleListener {
+ public:
+  virtual ~ArticleListener() = default;
+  // The article as stored after a create or an edit (any status).
+  virtual Status Saved(storage::Session& s, const Article& article) = 0;
+  // The article no longer reaches readers (unpublished or deleted).
+  virtual Status Removed(storage::Session& s, int64_t article_id) = 0;
+};
+
 class ArticleService {
  public:
   ArticleService(storage::Database& db, const Clock& clock, IdGenerator& ids, std::string edition);
@@ -113,6 +124,9 @@ class ArticleService {
   ~ArticleService();
   const std::string& edition() const { return edition_; }
 
+  // Adds a listener (not owned; it outlives the service). Call before the service is shared between threads.
+  void AddListener(ArticleListener* listener) { listeners_.push_back(listener); }
+
  private:
   Result<std::vector<Article>> Load(storage::Session& s, const std::string& where, const storage::Params& params);
 
@@ -120,6 +134,7 @@ class ArticleService {
   const Clock& clock_;
   IdGenerator& ids_;
   std::string edition_;
+  std::vector<ArticleListener*> listeners_;
 
   std::mutex views_mu_;
   std::condition_variable views_cv_;

@@ -49,8 +49,10 @@ Result<std::vector<Article>> ArticleService::Trending(const TrendingQuery& q) {
   const int64_t since = now - kWindow;
   const int64_t id_floor = std::max<int64_t>(0, since / 1000 - kIdEpochMs) << 20;
   storage::Params params{edition_, now};
+  // The edition's filter is applied to the few groups of the window (CROSS JOIN: SQLite probes articles by
+  // primary key per group), not by listing every article of the edition first (3 ms per query at 10,000).
   const std::string articles_where =
-      "SELECT id FROM articles WHERE edition_id = $1 AND published_at <= $2" +
+      " CROSS JOIN articles a WHERE a.id = g.article_id AND a.edition_id = $1 AND a.published_at <= $2" +
       LanguageClause(q.language, q.not_languages, params);
   // Each query binds exactly its own parameters: the article filter's, then its window.
   storage::Params comment_params = params;
@@ -65,18 +67,18 @@ Result<std::vector<Article>> ArticleService::Trending(const TrendingQuery& q) {
   std::unordered_map<int64_t, double> score;
   Result<std::vector<Article>> found = std::vector<Article>{};
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
-    auto comments = s.Query("SELECT article_id, created_at / " + std::to_string(kBucket) +
-                                ", COUNT(*) FROM comments WHERE id >= " + p_floor + " AND created_at >= " + p_since +
-                                " AND status = 'published' AND article_id IN (" + articles_where +
-                                ") GROUP BY 1, 2",
+    auto comments = s.Query("SELECT g.article_id, g.bucket, g.n FROM (SELECT article_id, created_at / " +
+                                std::to_string(kBucket) + " AS bucket, COUNT(*) AS n FROM comments WHERE id >= " +
+                                p_floor + " AND created_at >= " + p_since +
+                                " AND status = 'published' GROUP BY 1, 2) g" + articles_where,
                             comment_params);
     if (!comments.ok()) return std::move(comments).error();
     for (const auto& r : *comments) {
       const int64_t middle = r.Int(1) * kBucket + kBucket / 2;
       score[r.Int(0)] += static_cast<double>(r.Int(2)) * Decay(now - middle);
     }
-    auto views = s.Query("SELECT article_id, hour, views FROM article_view_hours WHERE hour >= " + p_hour +
-                             " AND article_id IN (" + articles_where + ")",
+    auto views = s.Query("SELECT g.article_id, g.hour, g.views FROM article_view_hours g" + articles_where +
+                             " AND g.hour >= " + p_hour,
                          view_params);
     if (!views.ok()) return std::move(views).error();
     for (const auto& r : *views) {

@@ -157,6 +157,7 @@ class ArticleService {
 
   ~ArticleService();
   const std::string& edition() const { return edition_; }
+  int64_t NowMicros() const { return clock_.NowMicros(); }
 
   // Editors (article_editing.cpp). Every write tells the listeners inside its transaction: Saved after an edit or
   // a publish, Removed after an unpublish.

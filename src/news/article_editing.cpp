@@ -58,6 +58,14 @@ Result<std::string> IssueShortCode(storage::Session& s, int64_t article_id, int6
 
 std::string DraftCode(int64_t article_id) { return "~" + std::to_string(article_id); }
 
+Status LoadRelated(storage::Session& s, Article& a) {
+  TRIBUNE_ASSIGN(auto rows, s.Query("SELECT related_id FROM article_related WHERE article_id = $1 ORDER BY position",
+                                    {a.id}));
+  a.related.clear();
+  for (const auto& r : rows) a.related.push_back(r.Int(0));
+  return Ok{};
+}
+
 }  // namespace detail
 
 namespace {
@@ -89,6 +97,7 @@ Result<Article> ArticleService::GetForEditor(int64_t id) {
   Result<std::vector<Article>> found = std::vector<Article>{};
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
     found = Load(s, "WHERE id = $1 AND edition_id = $2", {id, edition_});
+    if (found.ok() && !found->empty()) return detail::LoadRelated(s, found->front());
     return Ok{};
   }));
   if (!found.ok()) return std::move(found).error();
@@ -103,6 +112,7 @@ Result<Article> ArticleService::Change(int64_t id, const std::function<Status(st
     TRIBUNE_ASSIGN(auto found, Load(s, "WHERE id = $1 AND edition_id = $2", {id, edition_}));
     if (found.empty()) return MakeError(ErrorCode::kNotFound, "No such article.");
     a = std::move(found.front());
+    TRIBUNE_TRY(detail::LoadRelated(s, a));
     // Times travel as RFC 3339 with milliseconds; updated_at moves by at least 1 ms per change.
     if (expected_updated_at && *expected_updated_at / 1000 != a.updated_at / 1000) return Stale();
     const bool was_out = a.status == "published";

@@ -22,6 +22,8 @@ Status ValidateNewArticle(const NewArticle& a);
 // The related ids name other articles of the edition (any status), without repeats. Errors: kBadRequest.
 Status CheckRelated(storage::Session& s, const std::string& edition, int64_t article_id,
                     const std::vector<int64_t>& related);
+// Fills a.related (single-article reads only: listings do without).
+Status LoadRelated(storage::Session& s, Article& a);
 // Replaces the article's related list.
 Status SaveRelated(storage::Session& s, int64_t article_id, const std::vector<int64_t>& related);
 // A new short code, recorded in short_codes for ever (never issued twice).

@@ -145,9 +145,6 @@ Result<std::vector<Article>> ArticleService::Load(storage::Session& s, const std
     auto tags = s.Query("SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY position", {a.id});
     if (!tags.ok()) return std::move(tags).error();
     for (const auto& t : *tags) a.tags.push_back(t.Text(0));
-    auto related = s.Query("SELECT related_id FROM article_related WHERE article_id = $1 ORDER BY position", {a.id});
-    if (!related.ok()) return std::move(related).error();
-    for (const auto& r2 : *related) a.related.push_back(r2.Int(0));
     out.push_back(std::move(a));
   }
   return out;
@@ -217,6 +214,7 @@ Result<Article> ArticleService::Get(int64_t id) {
   Result<std::vector<Article>> found = std::vector<Article>{};
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
     found = Load(s, "WHERE id = $1 AND status = 'published' AND published_at <= $2", {id, clock_.NowMicros()});
+    if (found.ok() && !found->empty()) return detail::LoadRelated(s, found->front());  // one article: its related
     return Ok{};
   }));
   if (!found.ok()) return std::move(found).error();

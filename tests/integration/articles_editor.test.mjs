@@ -193,7 +193,9 @@ describe('articles: lifecycle, short links, related items, images', () => {
     const main = await createArticle(editor, {
       body: 'First paragraph.\n\n[related]\n\nLast paragraph.', related: [r1.id, r2.id],
     });
-    assert.deepEqual(main.related ?? [r1.id, r2.id], [r1.id, r2.id]);
+    assert.deepEqual(main.related, [r1.id, r2.id]);
+    assert.equal(main.status, 'published');
+    assert.equal(typeof main.updated_at, 'string');
     assertStatus(await editor.post(`/api/v1/articles/${r2.id}/unpublish`), 200, 'unpublish r2');
     const html = (await page(`/articles/${main.slug}`)).text;
     const aside = html.indexOf('class="related-inline"');

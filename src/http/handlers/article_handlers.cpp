@@ -67,9 +67,8 @@ Result<Response> Create(ApiContext& ctx, Request& req) {
   if (!fields.title) return MakeError(ErrorCode::kBadRequest, "title is required.");
   TRIBUNE_ASSIGN(a.status, GetString(body, "status", false));
   TRIBUNE_ASSIGN(auto article, ctx.articles.Create(a, auth.account.id));
-  const int64_t now = ctx.articles.NowMicros();
-  return Json(201, json::serialize(article.VisibleAt(now) ? ArticleJson(article, ctx.base_url)
-                                                           : EditorArticleJson(article, ctx.base_url, now)));
+  // The editors' view (a superset of the reader's): status, updated_at for the next PATCH, related.
+  return Json(201, json::serialize(EditorArticleJson(article, ctx.base_url, ctx.articles.NowMicros())));
 }
 
 Result<Response> List(ApiContext& ctx, Request& req) {

@@ -187,6 +187,14 @@ describe('articles: lifecycle, short links, related items, images', () => {
     assert.equal(count('articles'), articles, 'no article stored');
   });
 
+  test('optional fields may be null on create (empty), as before this issue', T, async () => {
+    const a = await createArticle(editor, { lead: null, body: null, tags: null, image: null, related: null, published_at: null, byline: null });
+    assert.equal(a.lead, '');
+    assert.deepEqual(a.tags, []);
+    assert.deepEqual(a.related, []);
+    assert.equal(a.status, 'published');
+  });
+
   test('related items render as cards at the [related] marker; unpublished ones are left out', T, async () => {
     const r1 = await createArticle(editor, { title: 'Related one kx' });
     const r2 = await createArticle(editor, { title: 'Related two kx' });

@@ -14,6 +14,7 @@ namespace {
 Result<std::optional<std::string>> Text(const json::object& body, std::string_view key) {
   auto it = body.find(key);
   if (it == body.end()) return std::optional<std::string>{};
+  if (it->value().is_null()) return std::optional<std::string>{""};  // as GetString: null is empty
   if (!it->value().is_string()) return MakeError(ErrorCode::kBadRequest, std::string(key) + " must be a string.");
   return std::optional<std::string>{std::string(it->value().as_string())};
 }
@@ -68,7 +69,9 @@ Result<news::ArticlePatch> ParseArticleFields(const json::object& body, std::ini
   }
   TRIBUNE_ASSIGN(p.published_at, Time(body, "published_at"));
   TRIBUNE_ASSIGN(p.recommended_until, Time(body, "recommended_until"));
-  if (auto it = body.find("related"); it != body.end()) {
+  if (auto it = body.find("related"); it != body.end() && it->value().is_null()) {
+    p.related = std::vector<int64_t>{};
+  } else if (it != body.end()) {
     if (!it->value().is_array()) return MakeError(ErrorCode::kBadRequest, "related must be an array of article ids.");
     std::vector<int64_t> ids;
     for (const auto& v : it->value().as_array()) {

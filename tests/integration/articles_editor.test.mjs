@@ -118,12 +118,14 @@ describe('articles: lifecycle, short links, related items, images', () => {
   test('unpublish: readers get 404, the short link 410 and the code stays reserved', T, async () => {
     const a = await createArticle(editor);
     const code = shortCode(a);
+    assertStatus(await anon.get(`/api/v1/articles/${a.id}/comments`), 200, 'comments while published (cached)');
     const u = await editor.post(`/api/v1/articles/${a.id}/unpublish`, {});
     assertStatus(u, 200, 'unpublish');
     assert.equal(u.body.status, 'unpublished');
     await assertHidden(a, 'unpublished');
     assertError(await anon.raw('GET', `/s/${code}`), 410, 'gone', '/s/ of an unpublished article');
     assert.equal(count('short_codes', `WHERE code = '${code}'`), 1);
+    assertError(await anon.get(`/api/v1/articles/${a.id}/comments`), 404, 'not_found', 'comments of an unpublished article');
     const again = await editor.post(`/api/v1/articles/${a.id}/publish`, {});
     assertStatus(again, 200, 'publish again');
     assert.equal(again.body.short_url, a.short_url, 'the same short link');

@@ -69,8 +69,8 @@ struct Services {
   std::unique_ptr<accounts::SanctionService> sanctions;
   std::unique_ptr<discussion::QueueService> queue;
   std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
-  std::unique_ptr<ClusterRelay> relay;
-  std::unique_ptr<avatars::ArticleImageService> article_images;  // editors' uploads (POST /api/v1/images)   // comment events and policy versions between servers (and to live)
+  std::unique_ptr<ClusterRelay> relay;   // comment events and policy versions between servers (and to live)
+  std::unique_ptr<avatars::ArticleImageService> article_images;  // editors' uploads (POST /api/v1/images)
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

@@ -91,6 +91,9 @@ int Serve(CommandContext& ctx) {
   api.trusted_proxies = config.GetList("server.trusted_proxies");
   api.captcha = s.captcha.get();
   api.avatars = s.avatars.get();
+  api.images = s.article_images.get();
+  options.large_body_path = "/api/v1/images";
+  options.large_body_limit = s.article_images->options().max_upload_bytes + 1;  // one more: the service says 413
   api.social = s.social.get();
   api.reports = s.reports.get();
   api.sanctions = s.sanctions.get();

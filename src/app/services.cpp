@@ -385,6 +385,10 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   avo.max_pixels = std::max<int64_t>(1, c.GetInt("avatars.max_pixels"));
   avo.size = static_cast<int>(std::clamp<int64_t>(c.GetInt("avatars.size"), 32, 1024));
   s->avatars = std::make_unique<avatars::AvatarService>(*s->db, s->clock, avo);
+  avatars::ArticleImageOptions aio;
+  aio.max_upload_bytes = static_cast<size_t>(std::max<int64_t>(1, c.GetInt("images.max_upload_mib"))) * 1024 * 1024;
+  aio.max_pixels = std::max<int64_t>(1, c.GetInt("images.max_pixels"));
+  s->article_images = std::make_unique<avatars::ArticleImageService>(*s->db, s->clock, *s->ids, aio);
 
   const auto is_rule = [](const std::string& rule) {
     const auto& known = moderation::KnownRules();

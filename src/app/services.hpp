@@ -6,6 +6,7 @@
 
 #include "accounts/accounts.hpp"
 #include "accounts/captcha.hpp"
+#include "avatars/article_images.hpp"
 #include "avatars/avatars.hpp"
 #include "discussion/author_content.hpp"
 #include "mail/mail.hpp"
@@ -69,6 +70,7 @@ struct Services {
   std::unique_ptr<discussion::QueueService> queue;
   std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
   std::unique_ptr<ClusterRelay> relay;   // comment events and policy versions between servers (and to live)
+  std::unique_ptr<avatars::ArticleImageService> article_images;  // editors' uploads (POST /api/v1/images)
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

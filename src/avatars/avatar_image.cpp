@@ -13,20 +13,13 @@
 #include <vector>
 
 #include "avatars/avatars.hpp"
+#include "avatars/upload_checks.hpp"
 #include "common/random.hpp"
 
 namespace tribune::avatars {
 
-namespace {
-
-struct ImageUnref {
-  void operator()(VipsImage* image) const { g_object_unref(image); }
-};
-using ImagePtr = std::unique_ptr<VipsImage, ImageUnref>;
-
-struct GFree {
-  void operator()(void* p) const { g_free(p); }
-};
+// Shared with article_images.cpp through upload_checks.hpp.
+namespace upload {
 
 // Any libvips failure: the message is vips's, which we do not show; the buffer is per-process, so clear it.
 Error Unreadable() {
@@ -199,7 +192,9 @@ std::optional<std::string> StripWebpMetadata(const std::string& in) {
   return out;
 }
 
-}  // namespace
+}  // namespace upload
+
+using namespace upload;
 
 void InitVips() {
   static std::once_flag once;

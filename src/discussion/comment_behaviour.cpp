@@ -16,7 +16,8 @@ Result<CommentService::PostContext> CommentService::LoadContext(int64_t author_i
   TRIBUNE_TRY(CatchUpWindow());
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
     auto article = s.Query(
-        "SELECT title, lead, body FROM articles WHERE id = $1", {article_id});
+        // Only an article readers see now (not a draft, unpublished or scheduled one: news::kNotOut).
+        "SELECT title, lead, body FROM articles WHERE id = $1 AND published_at <= $2", {article_id, clock_.NowMicros()});
     if (!article.ok()) return std::move(article).error();
     if (article->empty()) return Ok{};
     found = true;

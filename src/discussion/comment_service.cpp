@@ -300,7 +300,8 @@ Result<CommentPage> CommentService::List(const ListQuery& q) {
   CommentPage page;
   bool article_found = false;
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
-    auto article = s.Query("SELECT comment_count FROM articles WHERE id = $1", {q.article_id});
+    auto article = s.Query("SELECT comment_count FROM articles WHERE id = $1 AND published_at <= $2",
+                           {q.article_id, clock_.NowMicros()});  // readers' articles only (news::kNotOut)
     if (!article.ok()) return std::move(article).error();
     if (article->empty()) return Ok{};
     article_found = true;

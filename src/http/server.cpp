@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -301,11 +302,20 @@ struct Server::Impl {
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      parser.body_limit(options.body_limit);
+      // The larger limit of the one upload path until the header names the path (Beast checks a Content-Length
+      // against the limit as soon as the header is parsed).
+      parser.body_limit(std::max(options.body_limit, options.large_body_limit));
       self->idle = true;
       stream.expires_after(std::chrono::milliseconds(first ? options.read_timeout_ms : options.idle_timeout_ms));
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
       self->idle = false;
+      if (!ec && options.large_body_limit > options.body_limit) {
+        const std::string_view target = parser.get().target();
+        if (target.substr(0, target.find('?')) != options.large_body_path) {
+          parser.body_limit(options.body_limit);
+          if (auto length = parser.content_length(); length && *length > options.body_limit) ec = bhttp::error::body_limit;
+        }
+      }
       const auto start = std::chrono::steady_clock::now();
       Request req;
       req.request_id = NewRequestId();

@@ -3,6 +3,7 @@
 
 #include "common/cursor.hpp"
 #include "common/random.hpp"
+#include "news/article_rules.hpp"
 #include "news/news.hpp"
 #include "text/utf8.hpp"
 
@@ -12,7 +13,8 @@ namespace {
 
 constexpr const char* kColumns =
     "SELECT id, edition_id, slug, title, lead, body, section, image_url, image_caption, image_credit, language,"
-    " short_code, published_at, views, comment_count, kind, byline, recommended_until FROM articles ";
+    " short_code, published_at, views, comment_count, kind, byline, recommended_until, status, planned_at, updated_at"
+    " FROM articles ";
 
 bool IsSlug(std::string_view s, size_t max) {
   if (s.empty() || s.size() > max || s.front() == '-' || s.back() == '-') return false;
@@ -65,10 +67,23 @@ Status Validate(const NewArticle& a) {
   if (a.recommended_until && *a.recommended_until < 0) {
     return MakeError(ErrorCode::kBadRequest, "recommended_until must be a time.");
   }
+  if (!a.status.empty() && a.status != "draft" && a.status != "published") {
+    return MakeError(ErrorCode::kBadRequest, "status must be draft or published.");
+  }
+  if (a.published_at && (*a.published_at < 0 || *a.published_at >= kNotOut)) {
+    return MakeError(ErrorCode::kBadRequest, "published_at must be a time.");
+  }
+  if (a.related.size() > kMaxRelated) {
+    return MakeError(ErrorCode::kBadRequest, "At most " + std::to_string(kMaxRelated) + " related articles.");
+  }
   return Ok{};
 }
 
 }  // namespace
+
+namespace detail {
+Status ValidateNewArticle(const NewArticle& a) { return Validate(a); }
+}  // namespace detail
 
 std::string LanguageClause(const std::string& language, const std::vector<std::string>& not_languages,
                            storage::Params& params) {
@@ -87,15 +102,6 @@ std::string LanguageClause(const std::string& language, const std::vector<std::s
   }
   return sql;
 }
-
-namespace {
-
-std::string NewShortCode() {
-  // 8 base64url characters from 6 random bytes: 2^48 codes, retried on the rare collision.
-  return RandomToken(6);
-}
-
-}  // namespace
 
 ArticleService::ArticleService(storage::Database& db, const Clock& clock, IdGenerator& ids, std::string edition)
     : db_(db), clock_(clock), ids_(ids), edition_(std::move(edition)) {}
@@ -132,6 +138,10 @@ Result<std::vector<Article>> ArticleService::Load(storage::Session& s, const std
     a.kind = r.Text(15);
     a.byline = r.Text(16);
     a.recommended_until = r.OptInt(17);
+    a.status = r.Text(18);
+    a.planned_at = r.OptInt(19);
+    a.updated_at = r.Int(20);
+    if (a.short_code.starts_with("~")) a.short_code.clear();  // a draft's placeholder
     auto tags = s.Query("SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY position", {a.id});
     if (!tags.ok()) return std::move(tags).error();
     for (const auto& t : *tags) a.tags.push_back(t.Text(0));
@@ -154,13 +164,19 @@ Result<Article> ArticleService::Create(const NewArticle& input, int64_t author_i
   a.kind = input.kind.empty() ? "story" : input.kind;
   a.byline = input.byline;
   a.recommended_until = input.recommended_until;
-  a.published_at = input.published_at.value_or(clock_.NowMicros());
+  const bool draft = input.status == "draft";
+  a.status = draft ? "draft" : "published";
+  a.published_at = draft ? kNotOut : input.published_at.value_or(clock_.NowMicros());
+  if (draft) a.planned_at = input.published_at;
+  a.related = input.related;
   // Tags keep their first spelling and order; duplicates are dropped.
   for (const auto& t : input.tags) {
     if (std::find(a.tags.begin(), a.tags.end(), t) == a.tags.end()) a.tags.push_back(t);
   }
   const int64_t now = clock_.NowMicros();
+  a.updated_at = now;
   TRIBUNE_TRY(db_.Write([&](storage::Session& s) -> Status {
+    TRIBUNE_TRY(detail::CheckRelated(s, edition_, a.id, a.related));
     auto edition = s.Query("SELECT language FROM editions WHERE id = $1", {edition_});
     if (!edition.ok()) return std::move(edition).error();
     if (edition->empty()) return MakeError(ErrorCode::kInternal, "edition " + edition_ + " is missing");
@@ -168,26 +184,26 @@ Result<Article> ArticleService::Create(const NewArticle& input, int64_t author_i
     auto taken = s.Query("SELECT 1 FROM articles WHERE edition_id = $1 AND slug = $2", {edition_, a.slug});
     if (!taken.ok()) return std::move(taken).error();
     if (!taken->empty()) return MakeError(ErrorCode::kConflict, "An article with this slug exists.");
-    for (int attempt = 0;; ++attempt) {
-      a.short_code = NewShortCode();
-      auto used = s.Query("SELECT 1 FROM articles WHERE short_code = $1", {a.short_code});
-      if (!used.ok()) return std::move(used).error();
-      if (used->empty()) break;
-      if (attempt > 8) return MakeError(ErrorCode::kInternal, "no free short code");
+    if (draft) {
+      a.short_code.clear();
+    } else {
+      TRIBUNE_ASSIGN(a.short_code, detail::IssueShortCode(s, a.id, now));
     }
     TRIBUNE_TRY(s.Exec(
         "INSERT INTO articles (id, edition_id, slug, title, lead, body, section, image_url, image_caption,"
         " image_credit, language, author_id, short_code, published_at, created_at, updated_at, kind, byline,"
-        " recommended_until)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18)",
+        " recommended_until, status, planned_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20)",
         {a.id, a.edition, a.slug, a.title, a.lead, a.body, a.section, a.image.url, a.image.caption, a.image.credit,
-         a.language, author_id > 0 ? storage::Value(author_id) : storage::Value(nullptr), a.short_code,
-         a.published_at, now, a.kind, a.byline,
-         a.recommended_until ? storage::Value(*a.recommended_until) : storage::Value(nullptr)}));
+         a.language, author_id > 0 ? storage::Value(author_id) : storage::Value(nullptr),
+         draft ? detail::DraftCode(a.id) : a.short_code, a.published_at, now, a.kind, a.byline,
+         a.recommended_until ? storage::Value(*a.recommended_until) : storage::Value(nullptr), a.status,
+         a.planned_at ? storage::Value(*a.planned_at) : storage::Value(nullptr)}));
     for (size_t i = 0; i < a.tags.size(); ++i) {
       TRIBUNE_TRY(s.Exec("INSERT INTO article_tags (article_id, tag, position) VALUES ($1, $2, $3)",
                          {a.id, a.tags[i], static_cast<int64_t>(i)}));
     }
+    TRIBUNE_TRY(detail::SaveRelated(s, a.id, a.related));
     for (ArticleListener* l : listeners_) TRIBUNE_TRY(l->Saved(s, a));
     return Ok{};
   }));
@@ -197,7 +213,8 @@ Result<Article> ArticleService::Create(const NewArticle& input, int64_t author_i
 Result<Article> ArticleService::Get(int64_t id) {
   Result<std::vector<Article>> found = std::vector<Article>{};
   TRIBUNE_TRY(db_.ReadTx([&](storage::Session& s) -> Status {
-    found = Load(s, "WHERE id = $1", {id});
+    found = Load(s, "WHERE id = $1 AND status = 'published' AND published_at <= $2", {id, clock_.NowMicros()});
+    if (found.ok() && !found->empty()) return detail::LoadRelated(s, found->front());  // one article: its related
     return Ok{};
   }));
   if (!found.ok()) return std::move(found).error();

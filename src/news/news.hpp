@@ -7,6 +7,8 @@
 #include <optional>
 #include <thread>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +38,20 @@ struct Article {
   std::string kind = "story";               // story | gallery | video
   std::string byline;                       // the author's name as printed; may be empty
   std::optional<int64_t> recommended_until;  // editors' pick until then (micros); nullopt: not recommended
+  // Lifecycle (article_editing.cpp): draft | published | unpublished. A published article whose published_at is
+  // still ahead is "scheduled". While an article is not out, published_at is kNotOut and short_code is empty
+  // for a draft (codes are made on the first publish).
+  std::string status = "published";
+  std::optional<int64_t> planned_at;  // not out: the publish time it takes when published (nullopt: that moment)
+  int64_t updated_at = 0;             // micros; strictly increasing per article (optimistic concurrency)
+  std::vector<int64_t> related;       // inline related articles, in order
+  // Readers see it: published and due at `now`.
+  bool VisibleAt(int64_t now) const { return status == "published" && published_at <= now; }
 };
+
+// published_at of an article that is not out (draft, unpublished): later than any "now", so every reader query
+// that asks for "published_at <= now" leaves it out.
+inline constexpr int64_t kNotOut = INT64_MAX;
 
 // The kinds an article may have; "Multimedia" lists the last two.
 inline bool IsArticleKind(std::string_view k) { return k == "story" || k == "gallery" || k == "video"; }
@@ -50,6 +65,25 @@ struct NewArticle {
   std::string kind;                     // empty: "story"; else story | gallery | video
   std::string byline;
   std::optional<int64_t> recommended_until;
+  std::string status;                   // empty: "published"; or "draft"
+  std::vector<int64_t> related;         // ids of articles of this edition (any status), at most 12
+};
+
+// A partial edit: only the fields set change; each is validated as on create (article_editing.cpp).
+struct ArticlePatch {
+  std::optional<std::string> slug, title, lead, body, section, language, kind, byline;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<Image> image;
+  std::optional<std::optional<int64_t>> published_at;       // set: the publish time (drafts: the planned one)
+  std::optional<std::optional<int64_t>> recommended_until;  // set to nullopt: no longer recommended
+  std::optional<std::vector<int64_t>> related;
+  std::optional<int64_t> expected_updated_at;  // set: 409 kConflict when the article changed since
+};
+
+struct EditorQuery {
+  std::string status;  // draft | scheduled | published | unpublished
+  std::string cursor;
+  int limit = 50;
 };
 
 struct ArticlePage {
@@ -101,7 +135,7 @@ class ArticleService {
   // Validates and stores an article; author_id 0 means none (imports). Errors: kBadRequest (field), kConflict (slug taken).
   Result<Article> Create(const NewArticle& article, int64_t author_id);
 
-  // Errors: kNotFound.
+  // What readers may see (VisibleAt now); anything else is kNotFound.
   Result<Article> Get(int64_t id);
   Result<Article> GetBySlug(const std::string& slug);
   Result<Article> GetByShortCode(const std::string& code);
@@ -123,12 +157,34 @@ class ArticleService {
 
   ~ArticleService();
   const std::string& edition() const { return edition_; }
+  int64_t NowMicros() const { return clock_.NowMicros(); }
+
+  // Editors (article_editing.cpp). Every write tells the listeners inside its transaction: Saved after an edit or
+  // a publish, Removed after an unpublish.
+  // Any status. Errors: kNotFound.
+  Result<Article> GetForEditor(int64_t id);
+  // Errors: kBadRequest (field), kNotFound, kConflict (slug taken, slug of an article already published,
+  // expected_updated_at stale).
+  Result<Article> Update(int64_t id, const ArticlePatch& patch);
+  // Draft or unpublished → published; `at` (or the planned time, or now) in the future schedules it. The short
+  // code is made on the first publish and kept for ever. Errors: kNotFound, kBadRequest.
+  Result<Article> Publish(int64_t id, std::optional<int64_t> at, std::optional<int64_t> expected_updated_at = {});
+  // Published or scheduled → unpublished (readers get 404, /s/ 410); the short code stays reserved.
+  Result<Article> Unpublish(int64_t id, std::optional<int64_t> expected_updated_at = {});
+  // By status, most recently changed first (scheduled: soonest first).
+  Result<ArticlePage> ListForEditor(const EditorQuery& query);
+  // The related articles of `a` that readers may see now, in order.
+  Result<std::vector<Article>> VisibleRelated(const Article& a);
+  // GetByShortCode's status for a code: kNotFound (never issued, or not out yet) or kGone (unpublished).
+  Result<Article> ResolveShortCode(const std::string& code);
 
   // Adds a listener (not owned; it outlives the service). Call before the service is shared between threads.
   void AddListener(ArticleListener* listener) { listeners_.push_back(listener); }
 
  private:
   Result<std::vector<Article>> Load(storage::Session& s, const std::string& where, const storage::Params& params);
+  Result<Article> Change(int64_t id, const std::function<Status(storage::Session&, Article&)>& change,
+                         std::optional<int64_t> expected_updated_at);
 
   storage::Database& db_;
   const Clock& clock_;

@@ -8,6 +8,7 @@
 #include "accounts/accounts.hpp"
 #include "accounts/captcha.hpp"
 #include "accounts/sanctions.hpp"
+#include "avatars/article_images.hpp"
 #include "avatars/avatars.hpp"
 #include "discussion/discussion.hpp"
 #include "discussion/moderation.hpp"
@@ -60,6 +61,7 @@ struct ApiContext {
   std::string vapid_public_key;                                // base64url, 65 bytes decoded
   // Moves the clock forward and runs due jobs (config testing.clock_control); nullptr otherwise.
   std::function<Status(int64_t advance_seconds)> advance_clock;
+  avatars::ArticleImageService* images = nullptr;  // POST /api/v1/images, GET /images/...; nullptr: unavailable
 };
 
 void RegisterHealth(Router& router);

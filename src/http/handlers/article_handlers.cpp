@@ -1,18 +1,17 @@
-// POST|GET /api/v1/articles, GET /api/v1/articles/{id}, GET /s/{code}.
+// POST|GET /api/v1/articles, GET /api/v1/articles/{id}, GET /s/{code}. Editors' routes: article_editor_handlers.cpp.
 #include <boost/json.hpp>
 
 #include <cstdio>
 #include <ctime>
 
 #include "http/handlers/api.hpp"
+#include "http/handlers/article_editor.hpp"
 #include "http/handlers/views.hpp"
 #include "http/json_body.hpp"
 
 namespace tribune::http {
 
 namespace json = boost::json;
-
-namespace {
 
 // "2026-11-30T22:15:00Z", with optional fractional seconds and a "+01:00" offset instead of "Z".
 std::optional<int64_t> ParseRfc3339(const std::string& s) {
@@ -56,46 +55,24 @@ std::optional<int64_t> ParseRfc3339(const std::string& s) {
   return secs * 1'000'000 + frac;
 }
 
+namespace {
+
 Result<Response> Create(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(auto auth, ctx.auth.RequireForWrite(req));
   if (!auth.account.CanEditArticles()) return MakeError(ErrorCode::kForbidden, "Only editors can publish articles.");
   TRIBUNE_ASSIGN(auto body, ParseJsonObject(req));
-  TRIBUNE_TRY(AllowOnly(body, {"slug", "title", "lead", "body", "section", "tags", "image", "language", "kind", "byline",
-                                "recommended_until"}));
-  news::NewArticle a;
-  TRIBUNE_ASSIGN(a.slug, GetString(body, "slug", true));
-  TRIBUNE_ASSIGN(a.title, GetString(body, "title", true));
-  TRIBUNE_ASSIGN(a.lead, GetString(body, "lead", false));
-  TRIBUNE_ASSIGN(a.body, GetString(body, "body", false));
-  TRIBUNE_ASSIGN(a.section, GetString(body, "section", false));
-  TRIBUNE_ASSIGN(a.tags, GetStringArray(body, "tags"));
-  TRIBUNE_ASSIGN(a.language, GetString(body, "language", false));
-  TRIBUNE_ASSIGN(a.kind, GetString(body, "kind", false));
-  if (!a.kind.empty() && !news::IsArticleKind(a.kind)) {
-    return MakeError(ErrorCode::kBadRequest, "kind must be story, gallery or video.");
-  }
-  TRIBUNE_ASSIGN(a.byline, GetString(body, "byline", false));
-  if (auto it = body.find("recommended_until"); it != body.end() && !it->value().is_null()) {
-    if (!it->value().is_string()) {
-      return MakeError(ErrorCode::kBadRequest, "recommended_until must be an RFC 3339 time or null.");
-    }
-    a.recommended_until = ParseRfc3339(std::string(it->value().as_string()));
-    if (!a.recommended_until) {
-      return MakeError(ErrorCode::kBadRequest, "recommended_until must be an RFC 3339 time or null.");
-    }
-  }
-  TRIBUNE_ASSIGN(const json::object* image, GetObject(body, "image"));
-  if (image != nullptr) {
-    TRIBUNE_TRY(AllowOnly(*image, {"url", "caption", "credit"}));
-    TRIBUNE_ASSIGN(a.image.url, GetString(*image, "url", false));
-    TRIBUNE_ASSIGN(a.image.caption, GetString(*image, "caption", false));
-    TRIBUNE_ASSIGN(a.image.credit, GetString(*image, "credit", false));
-  }
+  TRIBUNE_ASSIGN(auto fields, ParseArticleFields(body, {"status"}));
+  news::NewArticle a = AsNewArticle(fields);
+  if (!fields.slug) return MakeError(ErrorCode::kBadRequest, "slug is required.");
+  if (!fields.title) return MakeError(ErrorCode::kBadRequest, "title is required.");
+  TRIBUNE_ASSIGN(a.status, GetString(body, "status", false));
   TRIBUNE_ASSIGN(auto article, ctx.articles.Create(a, auth.account.id));
-  return Json(201, json::serialize(ArticleJson(article, ctx.base_url)));
+  // The editors' view (a superset of the reader's): status, updated_at for the next PATCH, related.
+  return Json(201, json::serialize(EditorArticleJson(article, ctx.base_url, ctx.articles.NowMicros())));
 }
 
 Result<Response> List(ApiContext& ctx, Request& req) {
+  if (req.Query("status")) return EditorList(ctx, req);  // editors only
   news::ArticleQuery q;
   q.section = req.Query("section").value_or("");
   q.tag = req.Query("tag").value_or("");
@@ -111,12 +88,25 @@ Result<Response> List(ApiContext& ctx, Request& req) {
 
 Result<Response> Get(ApiContext& ctx, Request& req) {
   TRIBUNE_ASSIGN(const int64_t id, PathId(req, "article"));
-  TRIBUNE_ASSIGN(auto article, ctx.articles.Get(id));
-  return Json(200, json::serialize(ArticleJson(article, ctx.base_url)));
+  // An editor sees any status (drafts, scheduled, unpublished) and the editors' fields; everybody else only what
+  // is out. Credentials are looked up only when sent (anonymous reads stay on the I/O thread).
+  if (!req.Header("cookie").empty() || !req.Header("authorization").empty()) {
+    auto viewer = ctx.auth.Optional(req);
+    if (viewer && viewer->account.CanEditArticles()) {
+      TRIBUNE_ASSIGN(auto any, ctx.articles.GetForEditor(id));
+      Response r = Json(200, json::serialize(EditorArticleJson(any, ctx.base_url, ctx.articles.NowMicros())));
+      r.headers.emplace_back("Cache-Control", "no-store");
+      return r;
+    }
+  }
+  auto article = ctx.articles.Get(id);
+  if (!article.ok()) return std::move(article).error();
+  return Json(200, json::serialize(ArticleJson(*article, ctx.base_url)));
 }
 
 Result<Response> ShortLink(ApiContext& ctx, Request& req) {
-  TRIBUNE_ASSIGN(auto article, ctx.articles.GetByShortCode(req.path_params["code"]));
+  // Unknown or not yet out: 404. Unpublished: 410 (the code stays reserved; publishing again revives it).
+  TRIBUNE_ASSIGN(auto article, ctx.articles.ResolveShortCode(req.path_params["code"]));
   Response resp = Json(301, "");
   resp.headers.emplace_back("Location", ctx.base_url + "/articles/" + article.slug);
   return resp;
@@ -127,9 +117,10 @@ Result<Response> ShortLink(ApiContext& ctx, Request& req) {
 void RegisterArticleRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/articles", [&ctx](Request& req) { return Respond(req, [&] { return Create(ctx, req); }); });
   router.Add("GET", "/api/v1/articles", [&ctx](Request& req) { return Respond(req, [&] { return List(ctx, req); }); },
-             Dispatch::kInline);
+             Dispatch::kInlineIfAnonymous);
   router.Add("GET", "/api/v1/articles/{id}", [&ctx](Request& req) { return Respond(req, [&] { return Get(ctx, req); }); },
-             Dispatch::kInline);
+             Dispatch::kInlineIfAnonymous);
+  RegisterArticleEditorRoutes(router, ctx);
   router.Add("GET", "/s/{code}", [&ctx](Request& req) { return Respond(req, [&] { return ShortLink(ctx, req); }); },
              Dispatch::kInline);
 }

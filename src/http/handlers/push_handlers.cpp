@@ -123,7 +123,8 @@ Result<Response> Breaking(ApiContext& ctx, Request& req) {
   TRIBUNE_TRY(AllowOnly(body, {"article_id"}));
   TRIBUNE_ASSIGN(auto id, GetOptionalId(body, "article_id"));
   if (!id) return MakeError(ErrorCode::kBadRequest, "article_id is required.");
-  TRIBUNE_ASSIGN(auto article, ctx.articles.Get(*id));
+  // Any status: one not out yet (draft, scheduled, unpublished: published_at ahead) is a 409 from Send.
+  TRIBUNE_ASSIGN(auto article, ctx.articles.GetForEditor(*id));
   TRIBUNE_ASSIGN(auto sent, ctx.breaking->Send({article.id, article.title, article.lead, "/articles/" + article.slug,
                                                 article.language, article.published_at}));
   return Json(202, json::serialize(json::object{{"message_id", IdString(sent.message_id)},

@@ -6,6 +6,7 @@
 #include "http/pages/discussion_view.hpp"
 #include "http/pages/reader_pages.hpp"
 #include "site/i18n.hpp"
+#include "http/pages/article_body.hpp"
 #include "text/markdown.hpp"
 
 namespace tribune::http {
@@ -41,9 +42,10 @@ Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& sl
   if (!a.image.url.empty() || !a.image.caption.empty()) {
     site::Object img{{"caption", a.image.caption}, {"credit", CreditLine(a.image.credit)}};
     if (!a.image.url.empty()) img["url"] = a.image.url;
+    if (auto picture = PictureData(ctx, a.image.url)) img["picture"] = *picture;  // an uploaded image
     d.set("image", img);
   }
-  d.set("body_html", text::RenderMarkdown(a.body));
+  d.set("body_html", BodyWithRelated(ctx, lang, a));
   site::List tags;
   for (const auto& t : a.tags) tags.push_back(site::Object{{"name", t}, {"href", "/tag/" + PathSegment(t) + q}});
   d.set("tags", tags);

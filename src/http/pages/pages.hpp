@@ -9,6 +9,7 @@
 #pragma once
 
 #include "http/http.hpp"
+#include "http/pages/editor_pages.hpp"
 #include "http/pages/site_page.hpp"
 
 namespace tribune::http {
@@ -30,6 +31,7 @@ inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterEmbedPages(router, ctx);
   RegisterSessionPages(router, ctx);
   RegisterNotificationPages(router, ctx);
+  RegisterEditorPages(router, ctx);
   router.SetNotFoundPage([&ctx](Request& req) { return NotFoundPage(ctx, req); });
 }
 

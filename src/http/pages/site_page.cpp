@@ -107,6 +107,7 @@ std::string RenderPage(const SiteContext& ctx, const PageVisit& visit, Frame fra
     const std::string name = text::HtmlEscape(a.display_name);
     d.set("viewer", site::Object{{"name", a.display_name},
                                  {"moderator", site::Bool(a.CanModerate())},
+                                 {"editor", site::Bool(a.CanEditArticles())},
                                  {"blocked", site::Bool(a.status == "blocked")},
                                  {"unconfirmed", site::Bool(a.status == "unconfirmed")},
                                  {"csrf", visit.viewer->csrf_token}});

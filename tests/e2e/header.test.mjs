@@ -7,6 +7,7 @@ import http from 'node:http';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { startServer, runCli, newDataDir } from '../integration/harness.mjs';
 import { launchBrowser, newPage, assertClean, screenshot } from './browser.mjs';
 
@@ -115,3 +116,18 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     assertClean(page);
   });
 }
+
+test('axe finds no serious WCAG 2.1 AA problem in the full header (panel, Listen Live, search)', T, async () => {
+  const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${server.baseUrl}/`);
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  await context.close();
+  assert.deepEqual(violations, []);
+});

@@ -68,6 +68,7 @@ std::string ImageType(const std::string& url) {
   if (path.ends_with(".webp")) return "image/webp";
   if (path.ends_with(".gif")) return "image/gif";
   if (path.ends_with(".avif")) return "image/avif";
+  if (path.ends_with(".svg")) return "image/svg+xml";
   return "image/jpeg";
 }
 

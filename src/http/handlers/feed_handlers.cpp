@@ -97,7 +97,6 @@ Response Feed(SiteContext& ctx, const Request& req, site::Lang edition, const st
   const std::string etag = "\"" + Sha256Hex(r.body).substr(0, 32) + "\"";
   r.headers.emplace_back("ETag", etag);
   r.headers.emplace_back("Cache-Control", "public, max-age=300");
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (EtagMatches(req.Header("if-none-match"), etag)) {
     r.status = 304;
     r.body.clear();

@@ -6,6 +6,11 @@
 // A section or tag without articles is an empty feed (200), as it may fill later; an unknown format, or a name
 // over 200 bytes, is a 404. ETag (SHA-256 of the document) and If-None-Match → 304; cached 5 minutes.
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "common/random.hpp"
 #include "http/pages/pages.hpp"
@@ -40,6 +45,48 @@ bool EtagMatches(std::string_view header, const std::string& etag) {
     i = j + 1;
   }
   return false;
+}
+
+struct CachedFeed {
+  uint64_t fingerprint = 0;
+  std::shared_ptr<const std::string> body;
+  std::string etag;
+};
+
+constexpr size_t kMaxCachedFeeds = 1024;  // distinct feed addresses; the cache starts over beyond that
+std::mutex cache_mu;
+std::unordered_map<std::string, std::shared_ptr<const CachedFeed>> cache;
+
+std::shared_ptr<const CachedFeed> Cached(const std::string& key, uint64_t fingerprint) {
+  std::lock_guard lock(cache_mu);
+  auto it = cache.find(key);
+  return it != cache.end() && it->second->fingerprint == fingerprint ? it->second : nullptr;
+}
+
+void Remember(const std::string& key, std::shared_ptr<const CachedFeed> feed) {
+  std::lock_guard lock(cache_mu);
+  if (cache.size() >= kMaxCachedFeeds && !cache.count(key)) cache.clear();
+  cache[key] = std::move(feed);
+}
+
+// Everything the document is made of (every field of every item, the feed's own addresses and title).
+uint64_t Fingerprint(const news::FeedMeta& m, const std::vector<news::Article>& items) {
+  uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](std::string_view s) {
+    h ^= std::hash<std::string_view>{}(s) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  };
+  for (const std::string* s : {&m.title, &m.base_url, &m.self_path, &m.html_path, &m.language, &m.site_name}) mix(*s);
+  mix(items.empty() ? std::to_string(m.now) : "");
+  for (const auto& a : items) {
+    mix(std::to_string(a.id) + "/" + std::to_string(a.published_at));
+    for (const std::string* s : {&a.slug, &a.title, &a.lead, &a.body, &a.section, &a.byline, &a.language,
+                                 &a.image.url, &a.image.caption, &a.image.credit}) {
+      mix(*s);
+    }
+    for (const auto& t : a.tags) mix(t);
+    mix("\x1e");
+  }
+  return h;
 }
 
 Response NotFound(const Request& req) {
@@ -83,23 +130,31 @@ Response Feed(SiteContext& ctx, const Request& req, site::Lang edition, const st
     m.html_path = "/" + kind + "/" + PathSegment(name) + lang_query;
     m.self_path = FeedPrefix(ctx, edition) + "/" + kind + "/" + PathSegment(name) + "." + format;
   }
-  Response r;
-  if (format == "atom") {
-    r.content_type = "application/atom+xml; charset=utf-8";
-    r.body = news::AtomFeed(m, page->items);
-  } else if (format == "rss") {
-    r.content_type = "application/rss+xml; charset=utf-8";
-    r.body = news::RssFeed(m, page->items);
-  } else {
-    r.content_type = "application/feed+json; charset=utf-8";
-    r.body = news::JsonFeed(m, page->items);
+  // The document is re-rendered only when what it shows changed: a fingerprint of the items (cheap next to
+  // rendering fifty bodies from Markdown and hashing the result) picks a cached body and ETag.
+  const uint64_t fingerprint = Fingerprint(m, page->items);
+  const std::string key = std::to_string(reinterpret_cast<uintptr_t>(&ctx)) + " " + m.self_path;
+  std::shared_ptr<const CachedFeed> feed = Cached(key, fingerprint);
+  if (!feed) {
+    auto fresh = std::make_shared<CachedFeed>();
+    fresh->fingerprint = fingerprint;
+    fresh->body = std::make_shared<const std::string>(format == "atom"  ? news::AtomFeed(m, page->items)
+                                                      : format == "rss" ? news::RssFeed(m, page->items)
+                                                                        : news::JsonFeed(m, page->items));
+    fresh->etag = "\"" + Sha256Hex(*fresh->body).substr(0, 32) + "\"";
+    feed = fresh;
+    Remember(key, feed);
   }
-  const std::string etag = "\"" + Sha256Hex(r.body).substr(0, 32) + "\"";
-  r.headers.emplace_back("ETag", etag);
+  Response r;
+  r.content_type = format == "atom"  ? "application/atom+xml; charset=utf-8"
+                   : format == "rss" ? "application/rss+xml; charset=utf-8"
+                                     : "application/feed+json; charset=utf-8";
+  r.headers.emplace_back("ETag", feed->etag);
   r.headers.emplace_back("Cache-Control", "public, max-age=300");
-  if (EtagMatches(req.Header("if-none-match"), etag)) {
+  if (EtagMatches(req.Header("if-none-match"), feed->etag)) {
     r.status = 304;
-    r.body.clear();
+  } else {
+    r.shared_body = feed->body;
   }
   return r;
 }

@@ -24,8 +24,7 @@ int Moderate(CommandContext& ctx);
 int ModelCommand(CommandContext& ctx);
 int Purge(CommandContext& ctx);          // `purge [--reapply]`
 int Migrate(CommandContext& ctx);        // `migrate --from sqlite:PATH --to postgresql://…`
-int PolicyPublish(CommandContext& ctx);
+int PolicyPublish(CommandContext& ctx);  // `policy publish --file FILE`  // `model train|stats`: the subcommand is positional.front()
 int PanelCommand(CommandContext& ctx);   // `panel import jhu-csse DIR | enable NAME | disable NAME | list`
-  // `policy publish --file FILE`  // `model train|stats`: the subcommand is positional.front()
 
 }  // namespace tribune::app

@@ -77,12 +77,12 @@ test('Listen Live plays the configured stream and pauses it, within the CSP', T,
   assert.equal(audioRequests.length, 0, 'nothing is fetched before the reader asks (preload="none")');
   await button.click();
   await page.waitForFunction(() => document.getElementById('listen-audio').paused === false);
-  await page.waitForFunction(() => document.getElementById('listen-live').getAttribute('aria-pressed') === 'true');
+  await page.waitForFunction(() => document.getElementById('listen-live').classList.contains('playing'));
   assert.ok(audioRequests.some((u) => u === '/live.wav'), `the stream was requested: ${audioRequests}`);
   await page.getByRole('button', { name: 'Pause live audio' }).click();
   await page.waitForFunction(() => document.getElementById('listen-audio').paused === true);
-  assert.equal(await button.getAttribute('aria-pressed'), 'false');
-  assert.equal(await button.textContent(), 'Listen Live');
+  await page.waitForFunction(() => !document.getElementById('listen-live').classList.contains('playing'));
+  assert.equal(await page.locator('#listen-live').textContent(), 'Listen Live');
   assertClean(page);
 });
 

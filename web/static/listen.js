@@ -1,5 +1,6 @@
 // "Listen Live" in the header: the button plays and pauses the edition's live-audio stream (an HTML5 <audio>
-// element the page carries with preload="none", so nothing is fetched until the reader asks).
+// element the page carries with preload="none", so nothing is fetched until the reader asks). The button says what
+// a press will do ("Listen Live" / "Pause live audio") rather than carrying aria-pressed with a changing name.
 (() => {
   'use strict';
   const button = document.getElementById('listen-live');
@@ -8,7 +9,6 @@
   const dataEl = document.getElementById('tribune-data');
   const S = (dataEl && JSON.parse(dataEl.textContent).strings) || {};
   const show = (playing) => {
-    button.setAttribute('aria-pressed', playing ? 'true' : 'false');
     button.textContent = (playing ? S['listen.pause'] : S['listen.play']) || button.textContent;
     button.classList.toggle('playing', playing);
   };

@@ -42,6 +42,8 @@ commands:
   migrate --from sqlite:PATH --to postgresql://USER@HOST/DB
         copy a site's SQLite database (also while its server runs) into an empty PostgreSQL database and
         verify every table by row counts and SHA-256 checksums; a password comes from the URL or PGPASSWORD
+  panel import jhu-csse DIR [--name NAME] [--data DIR] | panel enable|disable NAME | panel list
+        store the header's data panel from the JHU CSSE global time series in DIR; show or hide a panel
   version
 )";
 
@@ -114,7 +116,12 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const auto& flags = args->flags;
-  if (words[0] != "moderate" && !args->positional.empty()) {
+  // `panel` takes its words (import SOURCE DIR, enable NAME, ...) as positional arguments.
+  if (words[0] == "panel") {
+    args->positional.insert(args->positional.begin(), words.begin() + 1, words.end());
+    words.resize(1);
+  }
+  if (words[0] != "moderate" && words[0] != "panel" && !args->positional.empty()) {
     std::fprintf(stderr, "tribune: unexpected argument: %s\n%s", args->positional.front().c_str(), kUsage);
     return 2;
   }
@@ -134,6 +141,7 @@ int Main(int argc, char** argv) {
   if (command == "purge") return Purge(ctx);
   if (command == "policy publish") return PolicyPublish(ctx);
   if (command == "migrate") return Migrate(ctx);
+  if (command == "panel") return PanelCommand(ctx);
   if (words[0] == "model") {
     ctx.positional.assign(words.begin() + 1, words.end());  // "train" | "stats"
     return ModelCommand(ctx);

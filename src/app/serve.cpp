@@ -46,7 +46,24 @@ http::SiteConfig SiteConfigFrom(const Config& config) {
   c.embed_origins = config.GetList("embed.allowed_origins");
   c.captcha_required = config.GetBool("captcha.required");
   c.comment_max_length = static_cast<int>(config.GetInt("comments.max_length"));
+  for (site::Lang l : {site::Lang::kEn, site::Lang::kFr, site::Lang::kRu}) {
+    const std::string& url = config.GetString("listen_live." + std::string(site::LangCode(l)));
+    if (!url.empty()) c.listen_live[l] = url;
+  }
   return c;
+}
+
+// Listen Live URLs must be plain http(s) URLs: they go into the pages and the CSP.
+Status CheckListenLive(const Config& config) {
+  for (const char* lang : {"en", "fr", "ru"}) {
+    const std::string key = std::string("listen_live.") + lang;
+    const std::string& url = config.GetString(key);
+    if (url.empty()) continue;
+    if (auto origin = http::MediaOrigin(url); !origin.ok()) {
+      return MakeError(ErrorCode::kBadRequest, key + " \"" + url + "\" " + origin.error().message);
+    }
+  }
+  return Ok{};
 }
 
 }  // namespace
@@ -60,6 +77,10 @@ int Serve(CommandContext& ctx) {
   if (!SplitListen(config.GetString("server.listen"), host, port)) {
     std::fprintf(stderr, "tribune: server.listen must be HOST:PORT, not \"%s\"\n",
                  config.GetString("server.listen").c_str());
+    return 2;
+  }
+  if (Status st = CheckListenLive(config); !st.ok()) {
+    std::fprintf(stderr, "tribune: %s\n", st.error().message.c_str());
     return 2;
   }
   auto services = BuildServices(config, ctx.data_dir);
@@ -103,6 +124,8 @@ int Serve(CommandContext& ctx) {
   api.notification_prefs = s.notification_prefs.get();
   api.breaking = s.breaking.get();
   api.vapid_public_key = s.vapid_public_key;
+  api.reader_views = s.reader_views.get();
+  api.panels = s.panels.get();
   auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
   if (config.GetBool("testing.clock_control")) {
@@ -112,6 +135,7 @@ int Serve(CommandContext& ctx) {
       TRIBUNE_TRY(maintenance.RunDue());
       (void)s.mail_worker->RunOnce();
       if (s.push_worker) s.push_worker->Wake();
+      (void)s.articles->FlushViews();  // tests read the view counts right after
       return Ok{};
     };
   }

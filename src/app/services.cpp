@@ -291,6 +291,8 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   const std::string edition = c.GetString("site.default_edition");
   s->articles = std::make_unique<news::ArticleService>(*s->db, s->clock, *s->ids, edition);
   TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
+  s->reader_views = std::make_unique<news::ReaderViews>(s->clock);
+  s->panels = std::make_unique<news::PanelService>(*s->db, s->clock);
 
   TRIBUNE_TRY(BuildPush(*s));
   TRIBUNE_ASSIGN(auto unsubscribe_key, StoredSecret(*s->db, "unsubscribe_hmac_key"));

@@ -25,6 +25,8 @@
 #include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
+#include "news/panels.hpp"
+#include "news/reader_views.hpp"
 #include "notify/breaking.hpp"
 #include "notify/prefs.hpp"
 #include "notify/push.hpp"
@@ -71,6 +73,8 @@ struct Services {
   std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
   std::unique_ptr<ClusterRelay> relay;   // comment events and policy versions between servers (and to live)
   std::unique_ptr<avatars::ArticleImageService> article_images;  // editors' uploads (POST /api/v1/images)
+  std::unique_ptr<news::ReaderViews> reader_views;  // views once per reader per UTC day (memory only)
+  std::unique_ptr<news::PanelService> panels;       // the header's data panels
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

@@ -26,6 +26,11 @@ namespace tribune::http {
 class LiveHub;  // http/live.hpp
 }  // namespace tribune::http
 
+namespace tribune::news {
+class ReaderViews;   // news/reader_views.hpp
+class PanelService;  // news/panels.hpp
+}  // namespace tribune::news
+
 namespace tribune::notify {
 class SubscriptionService;  // notify/push.hpp
 class PreferenceService;    // notify/prefs.hpp
@@ -62,6 +67,8 @@ struct ApiContext {
   // Moves the clock forward and runs due jobs (config testing.clock_control); nullptr otherwise.
   std::function<Status(int64_t advance_seconds)> advance_clock;
   avatars::ArticleImageService* images = nullptr;  // POST /api/v1/images, GET /images/...; nullptr: unavailable
+  news::ReaderViews* reader_views = nullptr;  // views once per reader per day; nullptr: every page view counts
+  news::PanelService* panels = nullptr;       // the header's data panels; nullptr: none
 };
 
 void RegisterHealth(Router& router);

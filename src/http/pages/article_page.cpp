@@ -5,6 +5,7 @@
 #include "common/clock.hpp"
 #include "http/pages/discussion_view.hpp"
 #include "http/pages/reader_pages.hpp"
+#include "news/reader_views.hpp"
 #include "site/i18n.hpp"
 #include "http/pages/article_body.hpp"
 #include "text/markdown.hpp"
@@ -18,7 +19,11 @@ Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& sl
     return ErrorPage(ctx, visit, article.error().code == ErrorCode::kNotFound ? 404 : 500);
   }
   const news::Article& a = *article;
-  ctx.api.articles.RecordView(a.id);
+  // A reader (address + browser) counts once per article per UTC day (news/reader_views.hpp); robots never.
+  const bool counted = ctx.api.reader_views == nullptr ||
+                       ctx.api.reader_views->FirstToday(ClientAddress(req, ctx.api.trusted_proxies),
+                                                        req.Header("user-agent"), a.id);
+  if (counted) ctx.api.articles.RecordView(a.id);
   const site::Lang lang = visit.lang;
   const std::string q = LangQuery(ctx, lang);
 
@@ -51,7 +56,7 @@ Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& sl
   d.set("tags", tags);
   d.set("has_tags", site::Bool(!a.tags.empty()));
   d.set("short_href", "/s/" + a.short_code);
-  d.set("views", site::Plural(lang, "article.views", a.views + 1));
+  d.set("views", site::Plural(lang, "article.views", a.views + (counted ? 1 : 0)));
   d.set("subscribe_href", a.section.empty() ? EditionHome(ctx, lang) : "/section/" + PathSegment(a.section) + q);
   d.set("discussion", discussion->html);
   // Follow (follow.js shows it where the browser can receive pushes) and, for editors, "Send as breaking news".

@@ -1,5 +1,6 @@
 // The front page of an edition ("/" or "/fr/"): All news (newest first, paged), and beside it Recommended
 // (editors' picks that have not expired), Trending (news/article_trending.cpp) and Multimedia (galleries, videos).
+#include "http/pages/pages.hpp"
 #include "http/pages/reader_pages.hpp"
 #include "site/i18n.hpp"
 
@@ -47,6 +48,7 @@ Response FrontPage(SiteContext& ctx, const Request& req, site::Lang edition) {
   f.styles = {"reader.css"};
   f.body_class = "front-page";
   f.canonical = EditionHome(ctx, edition);
+  f.feeds = FeedLinks(ctx, edition, "all", "", ctx.config.name);
   return PageResponse(ctx, visit, std::move(f));
 }
 

@@ -1,5 +1,6 @@
 // Section and tag pages: the edition's articles of one section (/section/{name}) or with one tag (/tag/{name}),
 // newest first, with a link to the next page. The edition comes from ?lang=, else the default one.
+#include "http/pages/pages.hpp"
 #include "http/pages/reader_pages.hpp"
 #include "site/i18n.hpp"
 
@@ -35,6 +36,7 @@ Response ListingPage(SiteContext& ctx, const Request& req, bool by_tag, const st
   f.styles = {"reader.css"};
   f.body_class = "listing-page";
   f.canonical = base + LangQuery(ctx, edition);
+  f.feeds = FeedLinks(ctx, edition, by_tag ? "tag" : "section", name, ctx.config.name + " — " + shown);
   return PageResponse(ctx, visit, std::move(f));
 }
 

@@ -22,6 +22,11 @@ void RegisterEmbedPages(Router& router, SiteContext& ctx);
 void RegisterSessionPages(Router& router, SiteContext& ctx);
 // /account/notifications (e-mail notices, push devices) and /unsubscribe (notice mails' one-click link).
 void RegisterNotificationPages(Router& router, SiteContext& ctx);
+// /feeds/... and /<edition>/feeds/...: Atom, RSS, JSON Feed (handlers/feed_handlers.cpp).
+void RegisterFeeds(Router& router, SiteContext& ctx);
+// The <link rel="alternate"> of a page's feeds; kind "all" (name ignored), "section" or "tag".
+std::vector<FeedLink> FeedLinks(const SiteContext& ctx, site::Lang edition, const std::string& kind,
+                                const std::string& name, const std::string& title);
 
 inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterStatic(router);
@@ -32,6 +37,7 @@ inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterSessionPages(router, ctx);
   RegisterNotificationPages(router, ctx);
   RegisterEditorPages(router, ctx);
+  RegisterFeeds(router, ctx);
   router.SetNotFoundPage([&ctx](Request& req) { return NotFoundPage(ctx, req); });
 }
 

@@ -3,7 +3,12 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <cstdio>
+#include <ctime>
+
+#include "news/panels.hpp"
 #include "site/assets.hpp"
+#include "site/i18n.hpp"
 #include "text/utf8.hpp"
 
 namespace tribune::http {
@@ -31,7 +36,60 @@ json::object ScriptStrings(Lang lang) {
   return o;
 }
 
+// "2023-03-09" as micros at midnight UTC; 0 when it is not such a date.
+int64_t DateMicros(const std::string& ymd) {
+  int y = 0, m = 0, d = 0;
+  if (std::sscanf(ymd.c_str(), "%d-%d-%d", &y, &m, &d) != 3) return 0;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+}
+
+// The header's data panels (news/panels.hpp), numbers grouped the language's way.
+site::List PanelsFor(const SiteContext& ctx, Lang lang) {
+  site::List out;
+  if (ctx.api.panels == nullptr) return out;
+  const std::string code(site::LangCode(lang));
+  for (const auto& p : ctx.api.panels->Shown()) {
+    const int64_t day = DateMicros(p.as_of);
+    out.push_back(site::Object{{"title", std::string(site::T(lang, "panel." + p.kind + ".title"))},
+                               {"confirmed", news::GroupDigits(p.confirmed, code)},
+                               {"recovered", news::GroupDigits(p.recovered, code)},
+                               {"deaths", news::GroupDigits(p.deaths, code)},
+                               {"iso", p.as_of},
+                               {"as_of", site::Format(lang, "panel.as_of",
+                                                      {{"date", day ? site::FormatDay(lang, day) : p.as_of}})},
+                               {"source", p.source},
+                               {"source_url", p.source_url}});
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<std::string> MediaOrigin(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  const std::string_view scheme = scheme_end == std::string_view::npos ? "" : url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") {
+    return MakeError(ErrorCode::kBadRequest, "must be an http:// or https:// URL");
+  }
+  const size_t host_start = scheme_end + 3;
+  const size_t host_end = url.find_first_of("/?#", host_start);
+  const std::string_view authority = url.substr(host_start, host_end == std::string_view::npos ? url.npos : host_end - host_start);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) {
+    return MakeError(ErrorCode::kBadRequest, "must name a host (and no user name)");
+  }
+  for (unsigned char c : url) {
+    // Nothing that could end a CSP source or an HTML attribute.
+    if (c <= 0x20 || c >= 0x7F || c == '"' || c == '\'' || c == ';' || c == ',' || c == '<' || c == '>' || c == '\\') {
+      return MakeError(ErrorCode::kBadRequest, "must be a plain URL (no spaces, quotes, ';' or ',')");
+    }
+  }
+  if (url.size() > 2000) return MakeError(ErrorCode::kBadRequest, "is longer than 2000 characters");
+  return std::string(url.substr(0, host_start)) + std::string(authority);
+}
 
 std::string ScriptJson(const json::object& o) {
   std::string s = json::serialize(o);
@@ -81,7 +139,20 @@ std::string RenderPage(const SiteContext& ctx, const PageVisit& visit, Frame fra
   for (const auto& s : frame.styles) styles.push_back(site::Object{{"url", site::StaticUrl(s)}});
   frame.scripts.insert(frame.scripts.begin(), "push.js");
   if (visit.consent_needed) frame.scripts.push_back("consent.js");  // the re-consent modal, on every page
+  // Header additions: the search box, Listen Live (listen.js), the data panels, the page's feeds.
+  if (auto it = ctx.config.listen_live.find(lang); it != ctx.config.listen_live.end() && !it->second.empty()) {
+    d.set("listen", site::Object{{"url", it->second}});
+    frame.scripts.push_back("listen.js");
+  }
+  if (!default_lang) d.set("search_lang", std::string(site::LangCode(lang)));
+  const site::List panels = PanelsFor(ctx, lang);
+  d.set("panels", panels);
+  d.set("has_panels", site::Bool(!panels.empty()));
+  site::List feeds;
+  for (const auto& f : frame.feeds) feeds.push_back(site::Object{{"type", f.type}, {"title", f.title}, {"href", f.href}});
+  d.set("feeds", feeds);
   for (const auto& s : frame.scripts) scripts.push_back(site::Object{{"url", site::StaticUrl(s)}});
+  d.set("scripts", scripts);
   for (Lang e : ctx.config.editions) {
     const bool is_default = e == ctx.config.default_lang;
     editions.push_back(site::Object{{"code", std::string(site::LangCode(e))},
@@ -90,7 +161,6 @@ std::string RenderPage(const SiteContext& ctx, const PageVisit& visit, Frame fra
                                     {"current", site::Bool(e == lang)}});
   }
   d.set("styles", styles);
-  d.set("scripts", scripts);
   d.set("editions", editions);
   d.set("many_editions", site::Bool(ctx.config.editions.size() > 1));
 
@@ -137,7 +207,8 @@ Response HtmlResponse(int status, std::string html, const HtmlOptions& options) 
   }
   r.headers.emplace_back("Content-Security-Policy",
                          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data: blob:; "
-                         "media-src 'self' https:; connect-src 'self'; worker-src 'self' blob:; font-src 'self'; "
+                         "media-src 'self' https:" + (options.media_origins.empty() ? "" : " " + options.media_origins) +
+                         "; connect-src 'self'; worker-src 'self' blob:; font-src 'self'; "
                          "object-src 'none'; base-uri 'none'; form-action 'self'; manifest-src 'self'; "
                          "frame-ancestors " + ancestors);
   if (!options.embeddable) r.headers.emplace_back("X-Frame-Options", "DENY");
@@ -149,6 +220,9 @@ Response HtmlResponse(int status, std::string html, const HtmlOptions& options) 
 
 Response PageResponse(const SiteContext& ctx, const PageVisit& visit, Frame frame, int status, HtmlOptions options) {
   options.no_store = options.no_store || visit.viewer.has_value();
+  if (auto it = ctx.config.listen_live.find(visit.lang); it != ctx.config.listen_live.end() && !it->second.empty()) {
+    if (auto origin = MediaOrigin(it->second); origin.ok() && origin->starts_with("http:")) options.media_origins = *origin;
+  }
   return HtmlResponse(status, RenderPage(ctx, visit, std::move(frame)), options);
 }
 

@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct SiteConfig {
   std::vector<std::string> embed_origins;
   bool captcha_required = true;
   int comment_max_length = 5000;
+  // The Listen Live stream per edition ([listen_live]); absent or empty: no button.
+  std::map<site::Lang, std::string> listen_live;
 };
 
 // What the pages use: the API's services (pages call the same services as handlers) and the site config.
@@ -46,6 +49,11 @@ struct PageVisit {
 // else Accept-Language, else the default edition.
 PageVisit Visit(const SiteContext& ctx, const Request& req, std::optional<site::Lang> edition = std::nullopt);
 
+// A <link rel="alternate"> in the head (feeds).
+struct FeedLink {
+  std::string type, title, href;
+};
+
 struct Frame {
   std::string title;
   std::string content;               // HTML rendered by the page's template
@@ -55,6 +63,7 @@ struct Frame {
   std::string body_class;
   std::string canonical;             // absolute or root-relative URL, optional
   bool noindex = false;              // account and console pages
+  std::vector<FeedLink> feeds;       // <link rel="alternate"> to the page's feeds
 };
 
 // The whole HTML document: header (editions, sign-in or "Hello, <name>!"), the consent modal when needed,
@@ -65,6 +74,7 @@ struct HtmlOptions {
   bool no_store = false;                  // pages with a reader's data or tokens
   bool embeddable = false;                // frame-ancestors from SiteConfig::embed_origins instead of 'none'
   const std::vector<std::string>* embed_origins = nullptr;
+  std::string media_origins;              // added to CSP media-src (the Listen Live stream's origin)
 };
 // An HTML response with the security headers: CSP without 'unsafe-inline', Referrer-Policy,
 // X-Content-Type-Options, and frame-ancestors (none, or the embedding origins).
@@ -81,6 +91,10 @@ Response ErrorPage(const SiteContext& ctx, const PageVisit& visit, int status);
 // The 404 page for a path nobody serves, in the browser's language. It does not look up the session (it runs on
 // the I/O thread and must not wait), so its header shows the signed-out links.
 Response NotFoundPage(const SiteContext& ctx, const Request& req);
+
+// The origin ("https://radio.example.org:8443") of a Listen Live URL, for CSP media-src. Errors: kBadRequest when
+// it is not a plain http(s) URL with a host (the message completes "listen_live.en ...").
+Result<std::string> MediaOrigin(std::string_view url);
 
 // JSON for a <script type="application/json"> element: "<", ">" and "&" escaped, so no "</script>" or "<!--" in
 // a value can end the element early.

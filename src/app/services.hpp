@@ -25,6 +25,7 @@
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
 #include "notify/breaking.hpp"
+#include "notify/newsletter.hpp"
 #include "notify/prefs.hpp"
 #include "notify/push.hpp"
 #include "app/cluster_relay.hpp"
@@ -69,6 +70,7 @@ struct Services {
   std::unique_ptr<discussion::QueueService> queue;
   std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
   std::unique_ptr<ClusterRelay> relay;   // comment events and policy versions between servers (and to live)
+  std::unique_ptr<notify::NewsletterService> newsletters;  // e-mail subscriptions to the news and their digests
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

@@ -206,4 +206,23 @@ describe('e-mail subscriptions and the daily digest', { timeout: 600_000 }, () =
     assert.match(refused.text, /<form class="subscribe-form"/, 'the form again');
     assert.equal(count(srv, 'newsletter_topics'), before, 'nothing stored');
   });
+
+  test('a signed-in reader sees and cancels their own subscriptions on the notifications page', T, async () => {
+    const { srv, clients: { editor }, emails } = fx;
+    assertStatus(await fx.anon.post('/api/v1/subscriptions', { email: emails.editor, topic: 'section:sport' }), 202);
+    const mail = await sink.waitFor((m) => m.to.includes(emails.editor) && kindOf(m) === 'newsletter_confirm');
+    assertStatus(await fx.anon.post('/api/v1/subscriptions/confirm', { token: sink.tokenFrom(mail, '/subscriptions/confirm') }), 204);
+    const page = await editor.raw('GET', '/account/notifications');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Section: Sport/);
+    assert.match(page.text, /<input type="hidden" name="topic" value="section:sport">/);
+    // Without the CSRF token nothing is removed.
+    const forged = await form(editor, '/account/subscriptions/remove', { topic: 'section:sport' }, { cookie: `__Host-tribune_session=${editor.cookie}` });
+    assert.equal(forged.status, 303);
+    assert.equal(count(srv, 'newsletter_topics', "topic = 'section:sport'"), 1, 'no CSRF token, nothing removed');
+    const removed = await form(editor, '/account/subscriptions/remove', { topic: 'section:sport', csrf: editor.csrf },
+      { cookie: `__Host-tribune_session=${editor.cookie}` });
+    assert.equal(removed.status, 303);
+    assert.equal(count(srv, 'newsletter_subscribers', `email = '${emails.editor}'`), 0, 'the address went with its last topic');
+  });
 });

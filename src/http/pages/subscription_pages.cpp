@@ -5,6 +5,7 @@
 // "List-Unsubscribe=One-Click", no cookies).
 #include "http/pages/subscription_pages.hpp"
 
+#include "http/pages/account_pages.hpp"
 #include "http/pages/reader_pages.hpp"
 #include "notify/newsletter.hpp"
 #include "site/i18n.hpp"
@@ -138,7 +139,31 @@ Response Unsubscribe(SiteContext& ctx, const Request& req) {
   return Show(ctx, visit, "subs.unsub.title", std::move(d));
 }
 
+// A signed-in reader removes one topic of their own address (the notifications page's form).
+Response RemoveOwn(SiteContext& ctx, Request& req) {
+  auto auth = account_pages::FormWriter(ctx, req);
+  if (!auth.ok()) return account_pages::SeeOther("/login?return=/account/notifications");
+  if (ctx.api.newsletters == nullptr || auth->account.status != "active") return NotEnabled(ctx, req);
+  const PageVisit visit = Visit(ctx, req);
+  const Status st = ctx.api.newsletters->RemoveTopic(auth->account.email, FormField(req, "topic"));
+  if (!st.ok() && st.error().code >= ErrorCode::kUnavailable) return ErrorPage(ctx, visit, 500);
+  // An unknown topic (removed already, in another tab) leaves the list as it is: the page shows what is left.
+  const std::string q = LangQuery(ctx, visit.lang);
+  return account_pages::SeeOther("/account/notifications" + q + (q.empty() ? "?" : "&") + "saved=1");
+}
+
 }  // namespace
+
+Data NewsSubscriptionsData(const SiteContext& ctx, Lang lang, const std::string& email) {
+  if (ctx.api.newsletters == nullptr) return Data(Data::type::bool_false);
+  auto topics = ctx.api.newsletters->TopicsOf(email);
+  if (!topics.ok()) return Data(Data::type::bool_false);
+  site::List list;
+  for (const auto& t : *topics) {
+    list.push_back(site::Object{{"topic", t.topic}, {"label", TopicLabel(lang, t.topic)}, {"confirmed", site::Bool(t.confirmed)}});
+  }
+  return site::Object{{"address", email}, {"topics", list}, {"none", site::Bool(topics->empty())}};
+}
 
 Data SubscribeFormData(const SiteContext& ctx, Lang lang, const std::vector<std::string>& topics) {
   if (ctx.api.newsletters == nullptr) return Data(Data::type::bool_false);
@@ -166,6 +191,7 @@ void RegisterSubscriptionPages(Router& router, SiteContext& ctx) {
   add("POST", "/subscriptions/confirm", Confirm);
   add("GET", "/subscriptions/unsubscribe", UnsubscribeForm);
   add("POST", "/subscriptions/unsubscribe", Unsubscribe);
+  router.Add("POST", "/account/subscriptions/remove", [&ctx](Request& req) { return RemoveOwn(ctx, req); });
 }
 
 }  // namespace tribune::http

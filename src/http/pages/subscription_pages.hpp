@@ -14,7 +14,12 @@ namespace tribune::http {
 // is always added last), the first one selected. Empty object when the site has no subscriptions.
 site::Data SubscribeFormData(const SiteContext& ctx, site::Lang lang, const std::vector<std::string>& topics);
 
-// POST /subscriptions, GET/POST /subscriptions/confirm, GET/POST /subscriptions/unsubscribe.
+// The data of the subscriptions_account partial ("news") on /account/notifications: the topics of the signed-in
+// reader's own address, each with an Unsubscribe form (POST /account/subscriptions/remove, CSRF token in a field).
+site::Data NewsSubscriptionsData(const SiteContext& ctx, site::Lang lang, const std::string& email);
+
+// POST /subscriptions, GET/POST /subscriptions/confirm, GET/POST /subscriptions/unsubscribe,
+// POST /account/subscriptions/remove.
 void RegisterSubscriptionPages(Router& router, SiteContext& ctx);
 
 }  // namespace tribune::http

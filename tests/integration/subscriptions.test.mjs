@@ -212,6 +212,17 @@ describe('e-mail subscriptions and the daily digest', { timeout: 600_000 }, () =
     assertStatus(await fx.anon.post('/api/v1/subscriptions', { email: emails.editor, topic: 'section:sport' }), 202);
     const mail = await sink.waitFor((m) => m.to.includes(emails.editor) && kindOf(m) === 'newsletter_confirm');
     assertStatus(await fx.anon.post('/api/v1/subscriptions/confirm', { token: sink.tokenFrom(mail, '/subscriptions/confirm') }), 204);
+    const mine = await editor.get('/api/v1/me/subscriptions');
+    assertStatus(mine, 200, 'GET /api/v1/me/subscriptions');
+    assert.deepEqual(mine.body, { email: emails.editor, items: [{ topic: 'section:sport', confirmed: true }] });
+    assertError(await fx.anon.get('/api/v1/me/subscriptions'), 401, 'unauthenticated', 'anonymous');
+    assertError(await editor.json('DELETE', '/api/v1/me/subscriptions', { topic: 'section:sport' }, { csrf: false }),
+      403, 'forbidden', 'DELETE without the CSRF token');
+    for (const body of [{ topic: 7 }, { topic: 'section:sport', x: 1 }, {}]) {
+      assertError(await editor.json('DELETE', '/api/v1/me/subscriptions', body), 400, 'bad_request', JSON.stringify(body));
+    }
+    assertError(await editor.json('DELETE', '/api/v1/me/subscriptions', { topic: 'tag:climate' }), 404, 'not_found');
+    assert.equal(count(srv, 'newsletter_topics', "topic = 'section:sport'"), 1, 'nothing removed so far');
     const page = await editor.raw('GET', '/account/notifications');
     assert.equal(page.status, 200);
     assert.match(page.text, /Section: Sport/);

@@ -39,6 +39,11 @@ Status Maintenance::RunJobs() {
     TRIBUNE_ASSIGN(const int digests, s_.notices->SendDigests(*s_.db, now));
     if (digests > 0) log::Info("reply digests queued", "\"mails\":" + std::to_string(digests));
   }
+  if (s_.newsletters) {
+    TRIBUNE_TRY(s_.newsletters->CleanUp(now));
+    TRIBUNE_ASSIGN(const notify::DigestRun run, s_.newsletters->SendDigests(now));
+    if (run.mails > 0) log::Info("news digests queued", "\"mails\":" + std::to_string(run.mails));
+  }
   if (purged > 0) log::Info("purge", "\"accounts\":" + std::to_string(purged));
   return Ok{};
 }

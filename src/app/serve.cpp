@@ -123,6 +123,7 @@ int Serve(CommandContext& ctx) {
   api.push_subscriptions = s.push_subscriptions.get();
   api.notification_prefs = s.notification_prefs.get();
   api.breaking = s.breaking.get();
+  api.newsletters = s.newsletters.get();
   api.vapid_public_key = s.vapid_public_key;
   api.reader_views = s.reader_views.get();
   api.panels = s.panels.get();

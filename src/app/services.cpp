@@ -9,6 +9,7 @@
 #include "discussion/behaviour_log.hpp"
 #include "moderation/factory.hpp"
 #include "moderation/policy.hpp"
+#include "site/i18n.hpp"
 
 namespace tribune {
 extern const char kPrivacyPolicyMd[];
@@ -122,6 +123,34 @@ Status BuildPush(Services& s) {
   return Ok{};
 }
 
+// E-mail subscriptions to the news: [digest] and limits.enabled; the unsubscribe key is kept in the database.
+Status BuildNewsletters(Services& s) {
+  const Config& c = s.config;
+  notify::NewsletterOptions o;
+  o.base_url = c.GetString("site.base_url");
+  o.languages = {c.GetString("site.default_edition")};
+  for (const auto& e : c.GetList("site.editions")) {
+    if (std::find(o.languages.begin(), o.languages.end(), e) == o.languages.end()) o.languages.push_back(e);
+  }
+  const bool limits = c.GetBool("limits.enabled");
+  o.confirm_ttl_seconds = std::clamp<int64_t>(c.GetInt("digest.confirm_link_hours"), 1, 24 * 30) * 3600;
+  o.per_address_hour = limits ? static_cast<int>(std::max<int64_t>(0, c.GetInt("digest.subscribe_per_address_hour"))) : 0;
+  o.per_email_day = limits ? static_cast<int>(std::max<int64_t>(0, c.GetInt("digest.confirm_mails_per_day"))) : 0;
+  o.max_topics = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("digest.max_topics"), 1, 200));
+  o.digest_enabled = c.GetBool("digest.enabled");
+  o.send_hour = static_cast<int>(std::clamp<int64_t>(c.GetInt("digest.send_hour"), 0, 23));
+  o.max_items = static_cast<int>(std::clamp<int64_t>(c.GetInt("digest.max_items"), 1, 200));
+  o.section_name = [](const std::string& slug, const std::string& language) {
+    const site::Lang lang = site::ParseLang(language).value_or(site::Lang::kEn);
+    const auto& strings = site::AllStrings(lang);
+    auto it = strings.find("section." + slug);
+    return it == strings.end() ? slug : it->second;
+  };
+  TRIBUNE_ASSIGN(auto key, StoredSecret(*s.db, "newsletter_hmac_key"));
+  s.newsletters = std::make_unique<notify::NewsletterService>(*s.db, s.clock, *s.ids, *s.outbox, key, std::move(o));
+  return Ok{};
+}
+
 // "id|Display name|issuer|client id" entries, secrets as "id=secret".
 Result<std::vector<oidc::ProviderConfig>> SocialProviders(const Config& c) {
   std::vector<oidc::ProviderConfig> out;
@@ -162,6 +191,7 @@ void Services::SetBaseUrl(const std::string& url) {
   if (moderation) moderation->SetBaseUrl(url);
   if (notices) notices->SetBaseUrl(url);
   if (sanctions) sanctions->SetBaseUrl(url);
+  if (newsletters) newsletters->SetBaseUrl(url);
 }
 
 Result<moderation::behaviour::BehaviourOptions> BehaviourOptionsFrom(const Config& c) {
@@ -416,6 +446,7 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
     oo.redirect_base = c.GetString("site.base_url");
     s->social = std::make_unique<oidc::Client>(*s->db, s->clock, std::move(providers), oo);
   }
+  TRIBUNE_TRY(BuildNewsletters(*s));
   return s;
 }
 

@@ -28,6 +28,7 @@
 #include "news/panels.hpp"
 #include "news/reader_views.hpp"
 #include "notify/breaking.hpp"
+#include "notify/newsletter.hpp"
 #include "notify/prefs.hpp"
 #include "notify/push.hpp"
 #include "app/cluster_relay.hpp"
@@ -75,6 +76,7 @@ struct Services {
   std::unique_ptr<avatars::ArticleImageService> article_images;  // editors' uploads (POST /api/v1/images)
   std::unique_ptr<news::ReaderViews> reader_views;  // views once per reader per UTC day (memory only)
   std::unique_ptr<news::PanelService> panels;       // the header's data panels
+  std::unique_ptr<notify::NewsletterService> newsletters;  // e-mail subscriptions to the news and their digests
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

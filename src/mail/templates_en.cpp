@@ -223,6 +223,50 @@ Turn it off with one click: {{unsubscribe_link}}
 {{/more}}<p>— The {{site_name}} team</p>
 <p style="font-size: 0.85em; color: #777;">You get this digest because you asked for reply notices. <a href="{{settings_link}}">Change how often</a> or <a href="{{unsubscribe_link}}">turn it off with one click</a>.</p>
 )"},
+      {"newsletter_confirm", "Confirm your subscription to {{#topic_kind=all}}all news{{/topic_kind}}{{#topic_kind=section}}“{{topic_name}}”{{/topic_kind}}{{#topic_kind=tag}}“{{topic_name}}”{{/topic_kind}} on {{site_name}}",
+       R"(Hello,
+
+Someone, hopefully you, asked for a daily e-mail of the new articles of {{#topic_kind=all}}all news{{/topic_kind}}{{#topic_kind=section}}the section “{{topic_name}}”{{/topic_kind}}{{#topic_kind=tag}}the tag “{{topic_name}}”{{/topic_kind}} on {{site_name}}.
+
+To start receiving it, confirm within {{hours}} hours by opening this link:
+
+{{link}}
+
+If you did not ask for this, ignore this message: you will get nothing more from us.
+
+— The {{site_name}} team
+)",
+       R"(<p>Hello,</p>
+<p>Someone, hopefully you, asked for a daily e-mail of the new articles of {{#topic_kind=all}}all news{{/topic_kind}}{{#topic_kind=section}}the section “{{topic_name}}”{{/topic_kind}}{{#topic_kind=tag}}the tag “{{topic_name}}”{{/topic_kind}} on {{site_name}}.</p>
+<p>To start receiving it, confirm within {{hours}} hours:</p>
+<p><a href="{{link}}">Confirm my subscription</a></p>
+<p style="font-size: 0.9em; color: #555;">Or copy this link into your browser: {{link}}</p>
+<p>If you did not ask for this, ignore this message: you will get nothing more from us.</p>
+<p>— The {{site_name}} team</p>
+)"},
+      {"newsletter_digest", "{{#count=1}}A new article{{/count}}{{^count=1}}{{count}} new articles{{/count}} on {{site_name}}",
+       R"({{#count=1}}Here is the new article{{/count}}{{^count=1}}Here are the new articles{{/count}} of your subscriptions on {{site_name}}:
+{{@items}}{{#group}}
+== {{#group_kind=all}}All news{{/group_kind}}{{#group_kind=section}}{{group_name}}{{/group_kind}}{{#group_kind=tag}}#{{group_name}}{{/group_kind}} ==
+{{/group}}
+* {{title}}
+{{#lead}}  {{lead}}
+{{/lead}}  Read: {{link}}
+{{/items}}{{#more}}
+There is more: see everything on {{base_url}}
+{{/more}}
+— The {{site_name}} team
+
+You get this e-mail because you subscribed to it on {{site_name}}.
+Unsubscribe with one click: {{unsubscribe_link}}
+)",
+       R"(<p>{{#count=1}}Here is the new article{{/count}}{{^count=1}}Here are the new articles{{/count}} of your subscriptions on {{site_name}}:</p>
+{{@items}}{{#group}}<h2 style="font-size: 1.1em; margin: 1.2em 0 0.4em; border-bottom: 1px solid #ddd;">{{#group_kind=all}}All news{{/group_kind}}{{#group_kind=section}}{{group_name}}{{/group_kind}}{{#group_kind=tag}}#{{group_name}}{{/group_kind}}</h2>
+{{/group}}<p style="margin: 0 0 0.9em;"><a href="{{link}}" style="font-weight: bold;">{{title}}</a>{{#lead}}<br>{{lead}}{{/lead}}</p>
+{{/items}}{{#more}}<p><a href="{{base_url}}">There is more: see everything on {{base_url}}</a></p>
+{{/more}}<p>— The {{site_name}} team</p>
+<p style="font-size: 0.85em; color: #777;">You get this e-mail because you subscribed to it on {{site_name}}. <a href="{{unsubscribe_link}}">Unsubscribe with one click</a>.</p>
+)"},
   };
   return t;
 }

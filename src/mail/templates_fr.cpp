@@ -223,6 +223,50 @@ Le désactiver en un clic : {{unsubscribe_link}}
 {{/more}}<p>— L'équipe {{site_name}}</p>
 <p style="font-size: 0.85em; color: #777;">Vous recevez ce récapitulatif parce que vous avez activé les notifications de réponses. <a href="{{settings_link}}">Choisir sa fréquence</a> ou <a href="{{unsubscribe_link}}">le désactiver en un clic</a>.</p>
 )"},
+      {"newsletter_confirm", "Confirmez votre abonnement à {{#topic_kind=all}}toute l’actualité{{/topic_kind}}{{#topic_kind=section}}« {{topic_name}} »{{/topic_kind}}{{#topic_kind=tag}}« {{topic_name}} »{{/topic_kind}} sur {{site_name}}",
+       R"(Bonjour,
+
+Quelqu’un, vous sans doute, a demandé à recevoir chaque jour par e-mail les nouveaux articles de {{#topic_kind=all}}toute l’actualité{{/topic_kind}}{{#topic_kind=section}}la rubrique « {{topic_name}} »{{/topic_kind}}{{#topic_kind=tag}}le mot-clé « {{topic_name}} »{{/topic_kind}} sur {{site_name}}.
+
+Pour commencer à les recevoir, confirmez dans les {{hours}} heures en ouvrant ce lien :
+
+{{link}}
+
+Si vous n’avez rien demandé, ignorez ce message : vous ne recevrez plus rien de notre part.
+
+— L’équipe {{site_name}}
+)",
+       R"(<p>Bonjour,</p>
+<p>Quelqu’un, vous sans doute, a demandé à recevoir chaque jour par e-mail les nouveaux articles de {{#topic_kind=all}}toute l’actualité{{/topic_kind}}{{#topic_kind=section}}la rubrique « {{topic_name}} »{{/topic_kind}}{{#topic_kind=tag}}le mot-clé « {{topic_name}} »{{/topic_kind}} sur {{site_name}}.</p>
+<p>Pour commencer à les recevoir, confirmez dans les {{hours}} heures :</p>
+<p><a href="{{link}}">Confirmer mon abonnement</a></p>
+<p style="font-size: 0.9em; color: #555;">Ou copiez ce lien dans votre navigateur : {{link}}</p>
+<p>Si vous n’avez rien demandé, ignorez ce message : vous ne recevrez plus rien de notre part.</p>
+<p>— L’équipe {{site_name}}</p>
+)"},
+      {"newsletter_digest", "{{#count=1}}Un nouvel article{{/count}}{{^count=1}}{{count}} nouveaux articles{{/count}} sur {{site_name}}",
+       R"({{#count=1}}Voici le nouvel article{{/count}}{{^count=1}}Voici les nouveaux articles{{/count}} de vos abonnements sur {{site_name}} :
+{{@items}}{{#group}}
+== {{#group_kind=all}}Toute l’actualité{{/group_kind}}{{#group_kind=section}}{{group_name}}{{/group_kind}}{{#group_kind=tag}}#{{group_name}}{{/group_kind}} ==
+{{/group}}
+* {{title}}
+{{#lead}}  {{lead}}
+{{/lead}}  Lire : {{link}}
+{{/items}}{{#more}}
+Il y en a d’autres : tout est sur {{base_url}}
+{{/more}}
+— L’équipe {{site_name}}
+
+Vous recevez cet e-mail parce que vous vous y êtes abonné sur {{site_name}}.
+Vous désabonner en un clic : {{unsubscribe_link}}
+)",
+       R"(<p>{{#count=1}}Voici le nouvel article{{/count}}{{^count=1}}Voici les nouveaux articles{{/count}} de vos abonnements sur {{site_name}} :</p>
+{{@items}}{{#group}}<h2 style="font-size: 1.1em; margin: 1.2em 0 0.4em; border-bottom: 1px solid #ddd;">{{#group_kind=all}}Toute l’actualité{{/group_kind}}{{#group_kind=section}}{{group_name}}{{/group_kind}}{{#group_kind=tag}}#{{group_name}}{{/group_kind}}</h2>
+{{/group}}<p style="margin: 0 0 0.9em;"><a href="{{link}}" style="font-weight: bold;">{{title}}</a>{{#lead}}<br>{{lead}}{{/lead}}</p>
+{{/items}}{{#more}}<p><a href="{{base_url}}">Il y en a d’autres : tout est sur {{base_url}}</a></p>
+{{/more}}<p>— L’équipe {{site_name}}</p>
+<p style="font-size: 0.85em; color: #777;">Vous recevez cet e-mail parce que vous vous y êtes abonné sur {{site_name}}. <a href="{{unsubscribe_link}}">Vous désabonner en un clic</a>.</p>
+)"},
   };
   return t;
 }

@@ -223,6 +223,50 @@ const std::vector<Template>& TemplatesRu() {
 {{/more}}<p>— Команда {{site_name}}</p>
 <p style="font-size: 0.85em; color: #777;">Вы получаете эту сводку, потому что подписались на уведомления об ответах. <a href="{{settings_link}}">Настроить, как часто она приходит</a> или <a href="{{unsubscribe_link}}">отписаться в один клик</a>.</p>
 )"},
+      {"newsletter_confirm", "Подтвердите подписку на {{#topic_kind=all}}все новости{{/topic_kind}}{{#topic_kind=section}}«{{topic_name}}»{{/topic_kind}}{{#topic_kind=tag}}«{{topic_name}}»{{/topic_kind}} на {{site_name}}",
+       R"(Здравствуйте!
+
+Кто-то — надеемся, вы — попросил присылать каждый день письмо с новыми статьями {{#topic_kind=all}}всех новостей{{/topic_kind}}{{#topic_kind=section}}раздела «{{topic_name}}»{{/topic_kind}}{{#topic_kind=tag}}тега «{{topic_name}}»{{/topic_kind}} на {{site_name}}.
+
+Чтобы начать получать его, подтвердите подписку в течение {{hours}} ч по этой ссылке:
+
+{{link}}
+
+Если вы ничего не просили, просто не обращайте внимания на это письмо: больше мы вам ничего не пришлём.
+
+— Команда {{site_name}}
+)",
+       R"(<p>Здравствуйте!</p>
+<p>Кто-то — надеемся, вы — попросил присылать каждый день письмо с новыми статьями {{#topic_kind=all}}всех новостей{{/topic_kind}}{{#topic_kind=section}}раздела «{{topic_name}}»{{/topic_kind}}{{#topic_kind=tag}}тега «{{topic_name}}»{{/topic_kind}} на {{site_name}}.</p>
+<p>Чтобы начать получать его, подтвердите подписку в течение {{hours}} ч:</p>
+<p><a href="{{link}}">Подтвердить подписку</a></p>
+<p style="font-size: 0.9em; color: #555;">Или скопируйте ссылку в браузер: {{link}}</p>
+<p>Если вы ничего не просили, просто не обращайте внимания на это письмо: больше мы вам ничего не пришлём.</p>
+<p>— Команда {{site_name}}</p>
+)"},
+      {"newsletter_digest", "Новые статьи на {{site_name}}: {{count}}",
+       R"(Новые статьи по вашим подпискам на {{site_name}}:
+{{@items}}{{#group}}
+== {{#group_kind=all}}Все новости{{/group_kind}}{{#group_kind=section}}{{group_name}}{{/group_kind}}{{#group_kind=tag}}#{{group_name}}{{/group_kind}} ==
+{{/group}}
+* {{title}}
+{{#lead}}  {{lead}}
+{{/lead}}  Читать: {{link}}
+{{/items}}{{#more}}
+Это не всё: остальное на {{base_url}}
+{{/more}}
+— Команда {{site_name}}
+
+Вы получаете это письмо, потому что подписались на него на {{site_name}}.
+Отписаться одним щелчком: {{unsubscribe_link}}
+)",
+       R"(<p>Новые статьи по вашим подпискам на {{site_name}}:</p>
+{{@items}}{{#group}}<h2 style="font-size: 1.1em; margin: 1.2em 0 0.4em; border-bottom: 1px solid #ddd;">{{#group_kind=all}}Все новости{{/group_kind}}{{#group_kind=section}}{{group_name}}{{/group_kind}}{{#group_kind=tag}}#{{group_name}}{{/group_kind}}</h2>
+{{/group}}<p style="margin: 0 0 0.9em;"><a href="{{link}}" style="font-weight: bold;">{{title}}</a>{{#lead}}<br>{{lead}}{{/lead}}</p>
+{{/items}}{{#more}}<p><a href="{{base_url}}">Это не всё: остальное на {{base_url}}</a></p>
+{{/more}}<p>— Команда {{site_name}}</p>
+<p style="font-size: 0.85em; color: #777;">Вы получаете это письмо, потому что подписались на него на {{site_name}}. <a href="{{unsubscribe_link}}">Отписаться одним щелчком</a>.</p>
+)"},
   };
   return t;
 }

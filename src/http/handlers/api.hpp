@@ -35,6 +35,7 @@ namespace tribune::notify {
 class SubscriptionService;  // notify/push.hpp
 class PreferenceService;    // notify/prefs.hpp
 class BreakingNews;         // notify/breaking.hpp
+class NewsletterService;    // notify/newsletter.hpp
 }  // namespace tribune::notify
 
 namespace tribune::http {
@@ -69,6 +70,7 @@ struct ApiContext {
   avatars::ArticleImageService* images = nullptr;  // POST /api/v1/images, GET /images/...; nullptr: unavailable
   news::ReaderViews* reader_views = nullptr;  // views once per reader per day; nullptr: every page view counts
   news::PanelService* panels = nullptr;       // the header's data panels; nullptr: none
+  notify::NewsletterService* newsletters = nullptr;  // e-mail subscriptions to the news; nullptr: 404
 };
 
 void RegisterHealth(Router& router);
@@ -85,6 +87,7 @@ void RegisterQueueRoutes(Router& router, ApiContext& ctx);
 void RegisterAuditRoutes(Router& router, ApiContext& ctx);
 void RegisterLiveRoutes(Router& router, ApiContext& ctx);
 void RegisterPushRoutes(Router& router, ApiContext& ctx);
+void RegisterSubscriptionRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -101,6 +104,7 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterAuditRoutes(router, ctx);
   RegisterLiveRoutes(router, ctx);
   RegisterPushRoutes(router, ctx);
+  RegisterSubscriptionRoutes(router, ctx);
 }
 
 // The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.

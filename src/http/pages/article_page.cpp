@@ -6,6 +6,7 @@
 #include "http/pages/discussion_view.hpp"
 #include "http/pages/reader_pages.hpp"
 #include "news/reader_views.hpp"
+#include "http/pages/subscription_pages.hpp"
 #include "site/i18n.hpp"
 #include "http/pages/article_body.hpp"
 #include "text/markdown.hpp"
@@ -57,8 +58,14 @@ Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& sl
   d.set("has_tags", site::Bool(!a.tags.empty()));
   d.set("short_href", "/s/" + a.short_code);
   d.set("views", site::Plural(lang, "article.views", a.views + (counted ? 1 : 0)));
-  d.set("subscribe_href", a.section.empty() ? EditionHome(ctx, lang) : "/section/" + PathSegment(a.section) + q);
+  d.set("subscribe_href", "#subscribe");  // the form below the article
   d.set("discussion", discussion->html);
+  d.set("subscribe", SubscribeFormData(ctx, lang, [&] {
+          std::vector<std::string> topics;
+          if (!a.section.empty()) topics.push_back("section:" + a.section);
+          for (const auto& t : a.tags) topics.push_back("tag:" + t);
+          return topics;
+        }()));
   // Follow (follow.js shows it where the browser can receive pushes) and, for editors, "Send as breaking news".
   const bool push = ctx.api.push_subscriptions != nullptr && !ctx.api.vapid_public_key.empty();
   d.set("push", site::Bool(push));
@@ -71,6 +78,7 @@ Response ArticlePage(SiteContext& ctx, const Request& req, const std::string& sl
   f.styles = {"reader.css", "discussion.css"};
   f.scripts = {"discussion.js"};
   if (push) f.scripts.push_back("follow.js");
+  if (push) f.scripts.push_back("subscribe.js");
   f.data = std::move(discussion->data);
   f.body_class = "article-page";
   f.canonical = "/articles/" + a.slug;

@@ -2,6 +2,7 @@
 // newest first, with a link to the next page. The edition comes from ?lang=, else the default one.
 #include "http/pages/pages.hpp"
 #include "http/pages/reader_pages.hpp"
+#include "http/pages/subscription_pages.hpp"
 #include "site/i18n.hpp"
 
 namespace tribune::http {
@@ -26,6 +27,7 @@ Response ListingPage(SiteContext& ctx, const Request& req, bool by_tag, const st
   d.set("name", shown);
   d.set("cards", RenderCards(ctx, lang, page->items));
   d.set("home", EditionHome(ctx, edition));
+  d.set("subscribe", SubscribeFormData(ctx, lang, {(by_tag ? "tag:" : "section:") + name}));
   if (page->next_cursor) {
     d.set("more", base + "?cursor=" + PathSegment(*page->next_cursor) +
                       (edition == ctx.config.default_lang ? "" : "&lang=" + std::string(site::LangCode(edition))));
@@ -34,6 +36,7 @@ Response ListingPage(SiteContext& ctx, const Request& req, bool by_tag, const st
   f.title = shown;
   f.content = site::Render("listing", lang, d);
   f.styles = {"reader.css"};
+  if (ctx.api.push_subscriptions != nullptr && !ctx.api.vapid_public_key.empty()) f.scripts.push_back("subscribe.js");
   f.body_class = "listing-page";
   f.canonical = base + LangQuery(ctx, edition);
   f.feeds = FeedLinks(ctx, edition, by_tag ? "tag" : "section", name, ctx.config.name + " — " + shown);

@@ -10,6 +10,7 @@
 
 #include "http/pages/account_pages.hpp"
 #include "http/pages/reader_pages.hpp"
+#include "http/pages/subscription_pages.hpp"
 #include "notify/prefs.hpp"
 #include "notify/push.hpp"
 
@@ -138,6 +139,8 @@ Response Settings(SiteContext& ctx, const Request& req, int status = 200, std::s
     }
     d.set("push", site::Object{{"devices", devices}, {"none", site::Bool(devices.empty())}});
   }
+  // Only an address the reader confirmed owning shows (and may cancel) its news subscriptions.
+  if (visit.viewer->account.status == "active") d.set("news", NewsSubscriptionsData(ctx, lang, visit.viewer->account.email));
   json::object data{{"page", "notifications"}};
   return Show(ctx, visit, "notif.title", "notifications", std::move(d), status, false, std::move(data));
 }

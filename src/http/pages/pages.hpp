@@ -27,6 +27,8 @@ void RegisterFeeds(Router& router, SiteContext& ctx);
 // The <link rel="alternate"> of a page's feeds; kind "all" (name ignored), "section" or "tag".
 std::vector<FeedLink> FeedLinks(const SiteContext& ctx, site::Lang edition, const std::string& kind,
                                 const std::string& name, const std::string& title);
+// The "Subscribe" form's answer and /subscriptions/confirm, /subscriptions/unsubscribe (subscription_pages.hpp).
+void RegisterSubscriptionPages(Router& router, SiteContext& ctx);
 
 inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterStatic(router);
@@ -38,6 +40,7 @@ inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterNotificationPages(router, ctx);
   RegisterEditorPages(router, ctx);
   RegisterFeeds(router, ctx);
+  RegisterSubscriptionPages(router, ctx);
   router.SetNotFoundPage([&ctx](Request& req) { return NotFoundPage(ctx, req); });
 }
 

@@ -42,6 +42,9 @@ commands:
   migrate --from sqlite:PATH --to postgresql://USER@HOST/DB
         copy a site's SQLite database (also while its server runs) into an empty PostgreSQL database and
         verify every table by row counts and SHA-256 checksums; a password comes from the URL or PGPASSWORD
+  import rss|disqus|wxr FILE|URL [--data DIR]
+        import an existing site: an RSS/Atom feed (FILE or http(s) URL), a Disqus export, a WordPress WXR
+        export; validates the whole file first, prints counts; re-running imports nothing twice
   version
 )";
 
@@ -114,7 +117,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const auto& flags = args->flags;
-  if (words[0] != "moderate" && !args->positional.empty()) {
+  if (words[0] != "moderate" && words[0] != "import" && !args->positional.empty()) {
     std::fprintf(stderr, "tribune: unexpected argument: %s\n%s", args->positional.front().c_str(), kUsage);
     return 2;
   }
@@ -134,6 +137,10 @@ int Main(int argc, char** argv) {
   if (command == "purge") return Purge(ctx);
   if (command == "policy publish") return PolicyPublish(ctx);
   if (command == "migrate") return Migrate(ctx);
+  if (words[0] == "import") {
+    ctx.positional.insert(ctx.positional.begin(), words.size() > 1 ? words[1] : "");  // rss | disqus | wxr
+    return ImportCommand(ctx);
+  }
   if (words[0] == "model") {
     ctx.positional.assign(words.begin() + 1, words.end());  // "train" | "stats"
     return ModelCommand(ctx);

@@ -25,5 +25,6 @@ int ModelCommand(CommandContext& ctx);
 int Purge(CommandContext& ctx);          // `purge [--reapply]`
 int Migrate(CommandContext& ctx);        // `migrate --from sqlite:PATH --to postgresql://…`
 int PolicyPublish(CommandContext& ctx);  // `policy publish --file FILE`  // `model train|stats`: the subcommand is positional.front()
+int ImportCommand(CommandContext& ctx);  // `import rss|disqus|wxr FILE|URL`: positional = {kind, FILE|URL}
 
 }  // namespace tribune::app

@@ -275,9 +275,11 @@ std::string FormatReport(const ImportReport& r, bool validated_only) {
   std::string out;
   auto line = [&](const std::string& s) { out += s + "\n"; };
   auto n = [](int64_t v) { return std::to_string(v); };
-  line("read: " + n(r.articles_read) + " articles, " + n(r.threads_read) + " threads, " + n(r.comments_read) +
-       " comments");
-  if (validated_only) return out;
+  if (validated_only) {
+    line("checked: " + n(r.articles_read) + " articles, " + n(r.threads_read) + " threads, " + n(r.comments_read) +
+         " comments");
+    return out;
+  }
   line("articles created: " + n(r.articles_created));
   line("threads: " + n(r.threads_created) + " created, " + n(r.threads_matched) + " matched to existing articles");
   line("comments imported: " + n(r.comments_imported));

@@ -41,6 +41,8 @@ class Pass : public RecordSink {
   // The article of a Disqus thread (matched or created on its first post), of a WordPress post; 0: unknown.
   Result<int64_t> ResolveThread(const std::string& key);
   Result<std::string> ContextOf(int64_t article_id);
+  struct Ready;  // a comment converted and about to be stored
+  void CheckAll(std::vector<Ready>& ready);
   Status Flush();
   Status ResolveParents();
   void Fail(const std::string& message);

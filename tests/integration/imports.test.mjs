@@ -92,6 +92,12 @@ describe('tribune import', () => {
         res.writeHead(200, { 'content-type': 'application/rss+xml' });
         res.end(`<rss version="2.0"><channel><item><title>From the network</title><link>https://net.example/a</link>` +
           `<guid>net-1</guid><description>Fetched over http</description></item></channel></rss>`);
+      } else if (req.url === '/loop') {
+        res.writeHead(302, { location: '/loop' });
+        res.end();
+      } else if (req.url === '/to-file') {
+        res.writeHead(302, { location: 'file:///etc/passwd' });
+        res.end();
       } else if (req.url === '/moved') {
         res.writeHead(302, { location: '/feed.xml' });
         res.end();
@@ -137,6 +143,16 @@ describe('tribune import', () => {
       const r = await importCli('rss', `${feedUrl}/missing.xml`);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /404/);
+      assert.equal(counts(), before);
+    });
+    test('redirect loops and redirects away from http(s) are refused', T, async () => {
+      const before = counts();
+      const loop = await importCli('rss', `${feedUrl}/loop`);
+      assert.notEqual(loop.code, 0);
+      assert.match(loop.stderr, /redirect/i);
+      const toFile = await importCli('rss', `${feedUrl}/to-file`);
+      assert.notEqual(toFile.code, 0);
+      assert.doesNotMatch(toFile.stdout + toFile.stderr, /root:x:0/);
       assert.equal(counts(), before);
     });
     test('an unknown kind or a missing FILE is a usage error', T, async () => {

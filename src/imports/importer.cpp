@@ -181,7 +181,7 @@ void Pass::Article(const SourceArticle& a) {
 void Pass::Thread(const SourceThread& t) {
   ++report_.threads_read;
   if (!write_) return;
-  if (threads_.size() >= 5'000'000) return Fail("more than 5,000,000 threads");
+  if (threads_.size() + pending_threads_.size() >= 5'000'000) return Fail("more than 5,000,000 threads");
   pending_threads_[t.key] = t;  // resolved when its first post comes (many exported threads have none)
 }
 

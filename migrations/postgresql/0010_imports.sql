@@ -11,3 +11,5 @@ CREATE TABLE import_map (
   PRIMARY KEY (source, external_id)
 );
 CREATE INDEX import_map_pending ON import_map(source, pending_parent) WHERE pending_parent IS NOT NULL;
+-- A comment renumbered to follow its parent (see src/imports/comment_batch.cpp) is found by its id.
+CREATE INDEX import_map_local ON import_map(local_id, article_id);

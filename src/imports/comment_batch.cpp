@@ -260,11 +260,29 @@ Status Pass::Flush() {
   return Ok{};
 }
 
+// A comment stored before its parent has a lower id, and threads are shown in id order: it (and the replies it got
+// meanwhile, depth first) takes new ids after everything, so every reply follows its parent.
+Result<int64_t> Pass::Renumber(storage::Session& s, int64_t article, int64_t old_id) {
+  const int64_t id = im_.ids_.Next();
+  TRIBUNE_TRY(s.Exec("UPDATE comments SET id = $3 WHERE article_id = $1 AND id = $2", {article, old_id, id}));
+  TRIBUNE_TRY(s.Exec("UPDATE import_map SET local_id = $3 WHERE local_id = $1 AND article_id = $2", {old_id, article, id}));
+  TRIBUNE_TRY(s.Exec("UPDATE moderation_decisions SET comment_id = $2 WHERE comment_id = $1", {old_id, id}));
+  TRIBUNE_TRY(s.Exec("UPDATE comment_reports SET comment_id = $2 WHERE comment_id = $1", {old_id, id}));
+  TRIBUNE_ASSIGN(auto children, s.Query("SELECT id FROM comments WHERE article_id = $1 AND parent_id = $2 ORDER BY id",
+                                        {article, old_id}));
+  TRIBUNE_TRY(s.Exec("UPDATE comments SET parent_id = $3 WHERE article_id = $1 AND parent_id = $2", {article, old_id, id}));
+  for (const auto& c : children) {
+    TRIBUNE_ASSIGN(const int64_t moved, Renumber(s, article, c.Int(0)));
+    (void)moved;
+  }
+  return id;
+}
+
 Status Pass::ResolveParents() {
   const std::string source = CommentSource();
   std::string after;
   for (;;) {
-    TRIBUNE_ASSIGN(auto rows, im_.db_.Read("SELECT external_id, local_id, article_id, pending_parent FROM import_map"
+    TRIBUNE_ASSIGN(auto rows, im_.db_.Read("SELECT external_id, pending_parent FROM import_map"
                                            " WHERE source = $1 AND pending_parent IS NOT NULL AND external_id > $2"
                                            " ORDER BY external_id LIMIT 500",
                                            {source, after}));
@@ -273,14 +291,23 @@ Status Pass::ResolveParents() {
     TRIBUNE_TRY(im_.db_.Write([&](storage::Session& s) -> Status {
       orphans = 0;
       for (const auto& r : rows) {
-        TRIBUNE_ASSIGN(auto parent, s.Query("SELECT local_id, article_id FROM import_map WHERE source = $1"
-                                            " AND external_id = $2",
-                                            {source, r.Text(3)}));
-        if (!parent.empty() && parent[0].Int(1) == r.Int(2)) {
+        auto find = [&](const std::string& key) {
+          return s.Query("SELECT local_id, article_id FROM import_map WHERE source = $1 AND external_id = $2",
+                         {source, key});
+        };
+        TRIBUNE_ASSIGN(auto child, find(r.Text(0)));  // its id now (a cascade may have moved it)
+        TRIBUNE_ASSIGN(auto parent, find(r.Text(1)));
+        if (!child.empty() && !parent.empty() && parent[0].Int(1) == child[0].Int(1)) {
+          const int64_t article = child[0].Int(1);
+          int64_t id = child[0].Int(0);
+          const int64_t parent_id = parent[0].Int(0);
           TRIBUNE_TRY(s.Exec("UPDATE comments SET parent_id = $3 WHERE article_id = $1 AND id = $2",
-                             {r.Int(2), r.Int(1), parent[0].Int(0)}));
+                             {article, id, parent_id}));
           TRIBUNE_TRY(s.Exec("UPDATE comments SET reply_count = reply_count + 1 WHERE article_id = $1 AND id = $2",
-                             {r.Int(2), parent[0].Int(0)}));
+                             {article, parent_id}));
+          if (id < parent_id) {
+            TRIBUNE_ASSIGN(id, Renumber(s, article, id));
+          }
         } else {
           ++orphans;  // deleted, spam or never exported: the reply stays at the top level
         }

@@ -75,26 +75,27 @@ std::string Post(const std::string& id, const std::string& thread, const std::st
 const char* kHead = "<disqus xmlns=\"http://disqus.com\" xmlns:dsq=\"http://disqus.com/disqus-internals\">";
 
 TEST_F(ImporterTest, DisqusKeepsTheTreeAndImportsNothingTwice) {
-  // p3 replies to p2, which comes after it; p5 replies to a deleted post; t2 has no posts (no article made).
+  // p3 replies to p2, which comes after it (and p8 to p3, after both); p5 replies to a deleted post; t2 has no posts (no article made).
   const std::string xml = std::string(kHead) +
       "<thread dsq:id=\"t1\"><link>https://old.example/story-one</link><title>Story &amp; one</title>"
       "<createdAt>2014-01-01T00:00:00Z</createdAt></thread>"
       "<thread dsq:id=\"t2\"><link>https://old.example/empty</link><title>Empty</title></thread>" +
       Post("p1", "t1", "", "<p>First</p>", "a@x.org") + Post("p3", "t1", "p2", "<p>Reply to p2</p>", "b@x.org") +
       Post("p2", "t1", "p1", "<p>Reply to p1 HOLDME</p>", "A@X.org") +
+      Post("p8", "t1", "p3", "<p>Reply to p3, stored after p2</p>", "b@x.org") +
       Post("p4", "t1", "", "gone", "c@x.org", "<isDeleted>true</isDeleted>") +
       Post("p5", "t1", "p4", "BADWORD orphan", "c@x.org") +
       Post("p6", "t1", "", "spam", "d@x.org", "<isSpam>true</isSpam>") + "</disqus>";
   const std::string path = File(xml);
   auto checked = Importer::Validate(SourceKind::kDisqus, path);
   ASSERT_TRUE(checked.ok()) << checked.error().message;
-  EXPECT_EQ(checked->comments_read, 6);
+  EXPECT_EQ(checked->comments_read, 7);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM comments"), 0);  // validating writes nothing
 
   auto r = importer_.Import(SourceKind::kDisqus, path);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->threads_created, 1);
-  EXPECT_EQ(r->comments_imported, 4);
+  EXPECT_EQ(r->comments_imported, 5);
   EXPECT_EQ(r->comments_deleted, 1);
   EXPECT_EQ(r->comments_spam, 1);
   EXPECT_EQ(r->orphans, 1);
@@ -105,7 +106,7 @@ TEST_F(ImporterTest, DisqusKeepsTheTreeAndImportsNothingTwice) {
 
   auto article = articles_.GetBySlug("story-one");
   ASSERT_TRUE(article.ok());
-  EXPECT_EQ(article->comment_count, 4);
+  EXPECT_EQ(article->comment_count, 5);
   const int64_t p1 = CommentId("p1"), p2 = CommentId("p2"), p3 = CommentId("p3"), p5 = CommentId("p5");
   auto parent_of = [&](int64_t id) {
     auto rows = tmp_.db().Read("SELECT parent_id, reply_count FROM comments WHERE id = $1", {id});
@@ -113,13 +114,21 @@ TEST_F(ImporterTest, DisqusKeepsTheTreeAndImportsNothingTwice) {
   };
   EXPECT_EQ(parent_of(p1), std::make_pair(std::optional<int64_t>(), int64_t{1}));
   EXPECT_EQ(parent_of(p2), std::make_pair(std::optional<int64_t>(p1), int64_t{1}));
-  EXPECT_EQ(parent_of(p3), std::make_pair(std::optional<int64_t>(p2), int64_t{0}));
+  EXPECT_EQ(parent_of(p3), std::make_pair(std::optional<int64_t>(p2), int64_t{1}));
+  EXPECT_EQ(parent_of(CommentId("p8")).first, std::optional<int64_t>(p3));
+  EXPECT_GT(CommentId("p8"), p3);
   EXPECT_EQ(parent_of(p5).first, std::nullopt);
+  // Threads are shown in id order: p3, stored before its parent, was renumbered after it (and kept its links).
+  EXPECT_GT(p3, p2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM comments WHERE parent_id IS NOT NULL AND parent_id > id"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM import_map m JOIN comments c ON c.id = m.local_id WHERE m.source = 'disqus-post'"),
+            5);
 
   // Report only: everything published; the held and the rejected ones are in the reported queue with findings.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM comments WHERE status <> 'published'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM comments WHERE reported_at IS NOT NULL"), 2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM comment_reports WHERE reporter_id = 0 AND rule = 'profanity'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM comment_reports r JOIN comments c ON c.id = r.comment_id"
+                  " WHERE r.reporter_id = 0 AND r.rule = 'profanity'"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM moderation_decisions WHERE kind = 'import' AND action = 'reject'"), 1);
 
   // Authors: unclaimed profiles that nothing can sign in to or mail.
@@ -133,12 +142,12 @@ TEST_F(ImporterTest, DisqusKeepsTheTreeAndImportsNothingTwice) {
   auto again = importer_.Import(SourceKind::kDisqus, path);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->comments_imported, 0);
-  EXPECT_EQ(again->comments_duplicate, 4);
+  EXPECT_EQ(again->comments_duplicate, 5);
   EXPECT_EQ(again->authors_created, 0);
   EXPECT_EQ(again->threads_created, 0);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM comments"), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM comments"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM articles"), 1);
-  EXPECT_EQ(articles_.Get(article->id)->comment_count, 4);
+  EXPECT_EQ(articles_.Get(article->id)->comment_count, 5);
 }
 
 TEST_F(ImporterTest, RssThenDisqusMatchesTheThreadByLink) {

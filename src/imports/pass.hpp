@@ -45,6 +45,7 @@ class Pass : public RecordSink {
   void CheckAll(std::vector<Ready>& ready);
   Status Flush();
   Status ResolveParents();
+  Result<int64_t> Renumber(storage::Session& s, int64_t article, int64_t old_id);
   void Fail(const std::string& message);
 
   Importer& im_;

@@ -241,6 +241,7 @@ describe('tribune import', () => {
         assert.equal(top.parent_id, null);
         assert.equal(reply.parent_id, top.id);
         assert.equal(deeper.parent_id, reply.id);   // its parent came after it in the file
+        assert.ok(items.indexOf(deeper) > items.indexOf(reply), 'a reply is listed after its parent');
         assert.equal(worst.parent_id, top.id);
         assert.equal(top.reply_count, 2);
         assert.equal(reply.reply_count, 1);

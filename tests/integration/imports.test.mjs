@@ -98,6 +98,20 @@ describe('tribune import', () => {
       } else if (req.url === '/to-file') {
         res.writeHead(302, { location: 'file:///etc/passwd' });
         res.end();
+      } else if (req.url === '/huge') {
+        // 51 MB without a Content-Length: the download must stop at the 50 MB cap.
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        const chunk = Buffer.alloc(1 << 20, 'x');
+        let sent = 0;
+        const more = () => {
+          while (sent < 51) {
+            sent++;
+            if (!res.write(chunk)) return res.once('drain', more);
+          }
+          res.end();
+        };
+        res.on('error', () => {});
+        more();
       } else if (req.url === '/moved') {
         res.writeHead(302, { location: '/feed.xml' });
         res.end();
@@ -153,6 +167,13 @@ describe('tribune import', () => {
       const toFile = await importCli('rss', `${feedUrl}/to-file`);
       assert.notEqual(toFile.code, 0);
       assert.doesNotMatch(toFile.stdout + toFile.stderr, /root:x:0/);
+      assert.equal(counts(), before);
+    });
+    test('a feed larger than 50 MB is refused', T, async () => {
+      const before = counts();
+      const r = await importCli('rss', `${feedUrl}/huge`);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /larger than 52428800 bytes/);
       assert.equal(counts(), before);
     });
     test('an unknown kind or a missing FILE is a usage error', T, async () => {

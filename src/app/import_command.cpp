@@ -64,8 +64,14 @@ int ImportCommand(CommandContext& ctx) {
     return 1;
   }
   Services& s = **built;
-  imports::Importer importer(*s.db, *s.articles, s.engine.get(), *s.ids, s.clock,
-                             {.language = ctx.config.GetString("site.default_edition")});
+  const int64_t total = checked->comments_read;
+  imports::ImporterOptions options{.language = ctx.config.GetString("site.default_edition")};
+  options.progress = [&](const imports::ImportReport& r) {
+    std::fprintf(stderr, "tribune: import %s: %lld of %lld comments read, %lld imported\n", kind_name.c_str(),
+                 static_cast<long long>(r.comments_read), static_cast<long long>(total),
+                 static_cast<long long>(r.comments_imported));
+  };
+  imports::Importer importer(*s.db, *s.articles, s.engine.get(), *s.ids, s.clock, std::move(options));
   auto report = importer.Import(kind, path);
   if (!report.ok()) {
     std::fprintf(stderr,

@@ -100,6 +100,10 @@ void Pass::Comment(const SourceComment& c) {
   batch_.push_back({c, *article});
   if (static_cast<int>(batch_.size()) >= im_.options_.batch) {
     if (Status st = Flush(); !st.ok()) Fail(st.error().message);
+    if (im_.options_.progress && report_.comments_read / 100'000 > progress_mark_) {
+      progress_mark_ = report_.comments_read / 100'000;
+      im_.options_.progress(report_);
+    }
   }
 }
 

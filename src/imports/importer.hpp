@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -51,6 +53,8 @@ std::string FormatReport(const ImportReport& r, bool validated_only);
 struct ImporterOptions {
   std::string language = "en";  // the edition's, for the engine
   int batch = 500;              // comments per write transaction
+  // Called after the batch that reaches every 100,000th comment read (long imports show they are alive).
+  std::function<void(const ImportReport&)> progress;
 };
 
 class Pass;  // pass.hpp

@@ -57,6 +57,7 @@ class Pass : public RecordSink {
   std::unordered_map<int64_t, std::string> contexts_;              // article → engine context (bounded)
   std::unordered_map<std::string, int64_t> authors_;               // author key → account (bounded)
   std::vector<Pending> batch_;
+  int64_t progress_mark_ = 0;  // hundred-thousands of comments read when progress was last reported
 };
 
 }  // namespace tribune::imports

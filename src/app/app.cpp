@@ -44,6 +44,9 @@ commands:
         verify every table by row counts and SHA-256 checksums; a password comes from the URL or PGPASSWORD
   panel import jhu-csse DIR [--name NAME] [--data DIR] | panel enable|disable NAME | panel list
         store the header's data panel from the JHU CSSE global time series in DIR; show or hide a panel
+  import rss|disqus|wxr FILE|URL [--data DIR]
+        import an existing site: an RSS/Atom feed (FILE or http(s) URL), a Disqus export, a WordPress WXR
+        export; validates the whole file first, prints counts; re-running imports nothing twice
   version
 )";
 
@@ -121,7 +124,7 @@ int Main(int argc, char** argv) {
     args->positional.insert(args->positional.begin(), words.begin() + 1, words.end());
     words.resize(1);
   }
-  if (words[0] != "moderate" && words[0] != "panel" && !args->positional.empty()) {
+  if (words[0] != "moderate" && words[0] != "panel" && words[0] != "import" && !args->positional.empty()) {
     std::fprintf(stderr, "tribune: unexpected argument: %s\n%s", args->positional.front().c_str(), kUsage);
     return 2;
   }
@@ -142,6 +145,10 @@ int Main(int argc, char** argv) {
   if (command == "policy publish") return PolicyPublish(ctx);
   if (command == "migrate") return Migrate(ctx);
   if (command == "panel") return PanelCommand(ctx);
+  if (words[0] == "import") {
+    ctx.positional.insert(ctx.positional.begin(), words.size() > 1 ? words[1] : "");  // rss | disqus | wxr
+    return ImportCommand(ctx);
+  }
   if (words[0] == "model") {
     ctx.positional.assign(words.begin() + 1, words.end());  // "train" | "stats"
     return ModelCommand(ctx);

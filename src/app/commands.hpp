@@ -26,5 +26,6 @@ int Purge(CommandContext& ctx);          // `purge [--reapply]`
 int Migrate(CommandContext& ctx);        // `migrate --from sqlite:PATH --to postgresql://…`
 int PolicyPublish(CommandContext& ctx);  // `policy publish --file FILE`  // `model train|stats`: the subcommand is positional.front()
 int PanelCommand(CommandContext& ctx);   // `panel import jhu-csse DIR | enable NAME | disable NAME | list`
+int ImportCommand(CommandContext& ctx);  // `import rss|disqus|wxr FILE|URL`: positional = {kind, FILE|URL}
 
 }  // namespace tribune::app

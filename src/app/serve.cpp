@@ -100,6 +100,7 @@ int Serve(CommandContext& ctx) {
   api.notification_prefs = s.notification_prefs.get();
   api.breaking = s.breaking.get();
   api.vapid_public_key = s.vapid_public_key;
+  api.search = s.search.get();
   auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
   if (config.GetBool("testing.clock_control")) {

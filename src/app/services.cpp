@@ -291,6 +291,15 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   const std::string edition = c.GetString("site.default_edition");
   s->articles = std::make_unique<news::ArticleService>(*s->db, s->clock, *s->ids, edition);
   TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
+  // Search: the index hears every article write; at start it catches up on the articles it is behind on
+  // (written before the search migration, by an older tokenizer, or straight into the database).
+  s->search_index = std::make_unique<news::SearchIndex>(s->db->Dialect());
+  s->articles->AddListener(s->search_index.get());
+  TRIBUNE_ASSIGN(const int64_t indexed, s->search_index->CatchUp(*s->db));
+  if (indexed > 0) log::Info("search index caught up", "\"articles\":" + std::to_string(indexed));
+  news::SearchOptions search_options{.edition = edition, .languages = {edition}};
+  for (const auto& e : c.GetList("site.editions")) search_options.languages.push_back(e);
+  s->search = std::make_unique<news::SearchService>(*s->db, s->clock, *s->articles, std::move(search_options));
 
   TRIBUNE_TRY(BuildPush(*s));
   TRIBUNE_ASSIGN(auto unsubscribe_key, StoredSecret(*s->db, "unsubscribe_hmac_key"));

@@ -24,6 +24,7 @@
 #include "moderation/behaviour/monitor.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
+#include "news/search.hpp"
 #include "notify/breaking.hpp"
 #include "notify/prefs.hpp"
 #include "notify/push.hpp"
@@ -69,6 +70,8 @@ struct Services {
   std::unique_ptr<discussion::QueueService> queue;
   std::unique_ptr<oidc::Client> social;  // nullptr when no provider is configured
   std::unique_ptr<ClusterRelay> relay;   // comment events and policy versions between servers (and to live)
+  std::unique_ptr<news::SearchIndex> search_index;  // hears the articles' writes (a listener of `articles`)
+  std::unique_ptr<news::SearchService> search;
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

@@ -18,6 +18,7 @@
 #include "http/http.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
+#include "news/search.hpp"
 #include "oidc/oidc.hpp"
 
 namespace tribune::http {
@@ -60,6 +61,7 @@ struct ApiContext {
   std::string vapid_public_key;                                // base64url, 65 bytes decoded
   // Moves the clock forward and runs due jobs (config testing.clock_control); nullptr otherwise.
   std::function<Status(int64_t advance_seconds)> advance_clock;
+  news::SearchService* search = nullptr;  // GET /api/v1/search and /search; nullptr: 404
 };
 
 void RegisterHealth(Router& router);
@@ -76,6 +78,7 @@ void RegisterQueueRoutes(Router& router, ApiContext& ctx);
 void RegisterAuditRoutes(Router& router, ApiContext& ctx);
 void RegisterLiveRoutes(Router& router, ApiContext& ctx);
 void RegisterPushRoutes(Router& router, ApiContext& ctx);
+void RegisterSearchRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -92,6 +95,7 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterAuditRoutes(router, ctx);
   RegisterLiveRoutes(router, ctx);
   RegisterPushRoutes(router, ctx);
+  RegisterSearchRoutes(router, ctx);
 }
 
 // The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.

@@ -21,6 +21,8 @@ void RegisterEmbedPages(Router& router, SiteContext& ctx);
 void RegisterSessionPages(Router& router, SiteContext& ctx);
 // /account/notifications (e-mail notices, push devices) and /unsubscribe (notice mails' one-click link).
 void RegisterNotificationPages(Router& router, SiteContext& ctx);
+// /search?q= (the results page over news::SearchService).
+void RegisterSearchPage(Router& router, SiteContext& ctx);
 
 inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterStatic(router);
@@ -30,6 +32,7 @@ inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterEmbedPages(router, ctx);
   RegisterSessionPages(router, ctx);
   RegisterNotificationPages(router, ctx);
+  RegisterSearchPage(router, ctx);
   router.SetNotFoundPage([&ctx](Request& req) { return NotFoundPage(ctx, req); });
 }
 

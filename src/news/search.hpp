@@ -150,6 +150,10 @@ struct SearchOptions {
   std::string edition;                 // the articles' edition
   std::vector<std::string> languages;  // the site's languages, the default edition's first (query stemming)
   int max_offset = 500;                // how deep the pages go (cursor offsets)
+  // Ranking window: bm25 / ts_rank order the newest `rank_window` matching articles (all of them when fewer
+  // match); 0 ranks every match. A word in most articles would otherwise cost a score per article (~35 ms for
+  // 60,000 matches on SQLite): see docs/PERFORMANCE.md, "Search (issue 10)".
+  int rank_window = 2000;
 };
 
 // Thread-safe.
@@ -157,7 +161,8 @@ class SearchService {
  public:
   SearchService(storage::Database& db, const Clock& clock, ArticleService& articles, SearchOptions options);
 
-  // Published articles (published_at <= now) matching every term, best first (ties: newest first).
+  // Published articles (published_at <= now) matching every term, best first (ties: newest first), within the
+  // ranking window (SearchOptions::rank_window).
   // Errors: kBadRequest (the query, a filter, a cursor this server did not issue).
   Result<SearchPage> Search(const SearchRequest& request);
 

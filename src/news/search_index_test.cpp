@@ -174,3 +174,34 @@ TEST_F(SearchIndexTest, NastyQueriesAreAnsweredOrRejectedNeverAnInternalError) {
 
 }  // namespace
 }  // namespace tribune::news
+
+namespace tribune::news {
+namespace {
+
+TEST_F(SearchIndexTest, TheRankingWindowRanksTheNewestMatchesOnlyAndZeroRanksAll) {
+  Add("old-headline", "Comet seen", "Astronomers watched.");
+  Add("body-1", "Night sky", "A comet and more.");
+  Add("body-2", "Night sky again", "Another comet.");
+  SearchService windowed(tmp_.db(), clock_, articles_, {.edition = "en", .languages = {"en"}, .rank_window = 2});
+  SearchService full(tmp_.db(), clock_, articles_, {.edition = "en", .languages = {"en"}, .rank_window = 0});
+  auto slugs = [](Result<SearchPage> p) {
+    std::vector<std::string> out;
+    for (const auto& h : p->items) out.push_back(h.article.slug);
+    return out;
+  };
+  auto all = full.Search({.q = "comet"});
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(slugs(all).front(), "old-headline");
+  EXPECT_EQ(slugs(all).size(), 3u);
+  auto newest = windowed.Search({.q = "comet"});
+  ASSERT_TRUE(newest.ok()) << newest.error().message;
+  auto got = slugs(newest);
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), (std::set<std::string>{"body-1", "body-2"}));
+  // Within the window the order is the full ranking's.
+  auto ranked = slugs(all);
+  ranked.erase(std::remove(ranked.begin(), ranked.end(), "old-headline"), ranked.end());
+  EXPECT_EQ(got, ranked);
+}
+
+}  // namespace
+}  // namespace tribune::news

@@ -143,7 +143,6 @@ Result<int64_t> SearchIndex::Rebuild(storage::Database& db) {
 struct SearchService::Plan {
   CompiledQuery query;
   std::string from_where;  // FROM … WHERE …, without ORDER BY
-  std::string order;
   storage::Params params;
   int64_t offset = 0;
   int limit = 20;
@@ -175,13 +174,11 @@ Result<SearchService::Plan> SearchService::Prepare(const SearchRequest& r) {
     p.from_where =
         " FROM search_fts JOIN articles a ON a.id = search_fts.rowid"
         " WHERE search_fts MATCH $1 AND a.edition_id = $2 AND a.published_at <= $3";
-    p.order = std::string(" ORDER BY ") + kBm25 + ", search_fts.rowid DESC";
   } else {
     p.params = {TsQueryText(p.query), options_.edition, clock_.NowMicros()};
     p.from_where =
         " FROM search_documents d JOIN articles a ON a.id = d.article_id"
         " WHERE d.tsv @@ $1::tsquery AND d.version <> -1 AND a.edition_id = $2 AND a.published_at <= $3";
-    p.order = std::string(" ORDER BY ts_rank(") + kTsWeights + ", d.tsv, $1::tsquery) DESC, d.article_id DESC";
   }
   if (!r.section.empty()) {
     p.params.push_back(r.section);
@@ -200,12 +197,29 @@ Result<SearchService::Plan> SearchService::Prepare(const SearchRequest& r) {
 Result<SearchPage> SearchService::Search(const SearchRequest& request) {
   TRIBUNE_ASSIGN(Plan p, Prepare(request));
   storage::Params params = p.params;
-  params.push_back(int64_t{p.limit + 1});
-  params.push_back(p.offset);
-  const std::string n = std::to_string(params.size());
-  TRIBUNE_ASSIGN(auto rows, db_.Read(std::string("SELECT a.id") + p.from_where + p.order + " LIMIT $" +
-                                         std::to_string(params.size() - 1) + " OFFSET $" + n,
-                                     params));
+  auto param = [&params](storage::Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  const std::string paging = " LIMIT " + param(int64_t{p.limit + 1}) + " OFFSET " + param(p.offset);
+  std::string sql;
+  if (options_.rank_window <= 0) {
+    sql = sqlite_ ? std::string("SELECT a.id") + p.from_where + " ORDER BY " + kBm25 + ", a.id DESC" + paging
+                  : std::string("SELECT a.id") + p.from_where + " ORDER BY ts_rank(" + kTsWeights +
+                        ", d.tsv, $1::tsquery) DESC, a.id DESC" + paging;
+  } else if (sqlite_) {
+    // The newest matches come straight off the FTS5 index in rowid (= id, time-ordered) order and the scan stops
+    // after the window; bm25 is computed for those rows only.
+    sql = std::string("SELECT id FROM (SELECT a.id AS id, ") + kBm25 + " AS score" + p.from_where +
+          " ORDER BY search_fts.rowid DESC LIMIT " + param(int64_t{options_.rank_window}) +
+          ") AS w ORDER BY score, id DESC" + paging;
+  } else {
+    // The window's ids first, then ts_rank over those rows only.
+    sql = "SELECT w.id FROM (SELECT a.id AS id" + p.from_where + " ORDER BY a.id DESC LIMIT " +
+          param(int64_t{options_.rank_window}) + ") AS w JOIN search_documents r ON r.article_id = w.id ORDER BY ts_rank(" +
+          kTsWeights + ", r.tsv, $1::tsquery) DESC, w.id DESC" + paging;
+  }
+  TRIBUNE_ASSIGN(auto rows, db_.Read(sql, params));
   SearchPage page;
   for (size_t i = 0; i < rows.size() && static_cast<int>(i) < p.limit; ++i) {
     auto article = articles_.Get(rows[i].Int(0));

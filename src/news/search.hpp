@@ -67,6 +67,7 @@ struct ParsedQuery {
 constexpr size_t kMaxQueryBytes = 256;
 constexpr size_t kMaxQueryTerms = 12;
 constexpr size_t kMaxPhraseWords = 8;
+constexpr size_t kMinPrefixChars = 3;  // "a*" would expand to most of the vocabulary
 
 // Errors (kBadRequest, with a message a reader can act on): empty, longer than kMaxQueryBytes, invalid UTF-8 or
 // control characters, an unbalanced quote, more than kMaxQueryTerms terms, nothing to look for but exclusions.
@@ -84,7 +85,7 @@ struct CompiledQuery {
 
 // Tokenizes every term for each of `languages` (the first is the query's own; the others widen the match to the
 // site's other editions: a word matches when any language's stem does). Errors: kBadRequest when no term
-// to look for is left (e.g. only punctuation).
+// to look for is left (e.g. only punctuation), a prefix shorter than kMinPrefixChars, a phrase over kMaxPhraseWords.
 Result<CompiledQuery> CompileQuery(const ParsedQuery& parsed, const std::vector<std::string>& languages);
 
 // The FTS5 MATCH expression: every term a quoted string, nothing of the reader's text outside quotes.

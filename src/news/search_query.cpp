@@ -97,6 +97,9 @@ Result<CompiledQuery> CompileQuery(const ParsedQuery& parsed, const std::vector<
       std::vector<std::string> variant;
       for (SearchToken& tok : Tokenize(text, lang, /*stem=*/!t.prefix)) variant.push_back(std::move(tok.term));
       if (variant.empty()) continue;
+      if (t.prefix && text::CountCodePoints(variant.back()) < kMinPrefixChars) {
+        return Bad("A word before * needs at least " + std::to_string(kMinPrefixChars) + " letters.");
+      }
       if (variant.size() > kMaxPhraseWords) {
         return Bad("A phrase may hold at most " + std::to_string(kMaxPhraseWords) + " words.");
       }

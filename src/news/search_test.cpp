@@ -108,6 +108,10 @@ TEST(SearchQuery, RejectsWhatCannotBeSearchedWithAClearMessage) {
   auto compiled = CompileQuery(*punct, {"en"});
   ASSERT_FALSE(compiled.ok());
   EXPECT_NE(compiled.error().message.find("Nothing to search for"), std::string::npos);
+  auto short_prefix = CompileQuery(*ParseQuery("ab*"), {"en"});
+  ASSERT_FALSE(short_prefix.ok());
+  EXPECT_NE(short_prefix.error().message.find("at least 3 letters"), std::string::npos);
+  EXPECT_TRUE(CompileQuery(*ParseQuery("abc*"), {"en"}).ok());
   auto long_phrase = ParseQuery("\"one two three four five six seven eight nine\"");
   ASSERT_TRUE(long_phrase.ok());
   EXPECT_FALSE(CompileQuery(*long_phrase, {"en"}).ok());

@@ -90,7 +90,7 @@ describe('search', { timeout: 300_000 }, () => {
 
   test('bad queries get a 400 bad_request that says why', T, async () => {
     const cases = [['', /Type something/], ['   ', /Type something/], ['"open', /quote/], ['x'.repeat(300), /too long/],
-      ['-only', /exclusions/], ['!!! ???', /Nothing to search/], [Array(13).fill('w').join(' '), /too many/]];
+      ['-only', /exclusions/], ['!!! ???', /Nothing to search/], ['a*', /at least 3 letters/], [Array(13).fill('w').join(' '), /too many/]];
     for (const [q, says] of cases) {
       const r = await ctx.anon.get(`/api/v1/search?q=${encodeURIComponent(q)}`);
       assertError(r, 400, 'bad_request', q);

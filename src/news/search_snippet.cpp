@@ -53,8 +53,9 @@ Window BestWindow(const std::vector<int>& hits, size_t terms, size_t width) {
       best.begin = e + 1 >= width ? e + 1 - width : 0;
     }
   }
-  if (best.distinct > 0) {
-    // Start a few words before the window's first hit, so the match has context on the left.
+  if (best.distinct > 0 && hits.size() > width) {
+    // Start a few words before the window's first hit, so the match has context on the left (a field that fits
+    // in the window is shown whole).
     size_t h = best.begin;
     while (h <= first_hit && hits[h] < 0) ++h;
     best.begin = h > 5 ? h - 5 : 0;

@@ -218,13 +218,23 @@ Result<SearchPage> SearchService::Search(const SearchRequest& request) {
           ") AS w ORDER BY score, id DESC" + paging;
   } else {
     // The window's ids first, then ts_rank over those rows only. The matches come from the GIN index (OFFSET 0
-    // keeps the planner from walking the articles newest first and testing each one's tsvector, which took 0.5 s
-    // for a term in 150 of 100,000 articles); a term in most articles is slow either way (docs/PERFORMANCE.md).
-    const std::string matches =
+    // keeps the planner from walking the articles newest first and testing each one's tsvector: 0.5 s for a term
+    // in 150 of 100,000 articles). Few matches (counted up to kFewMatches, from the index): each is checked
+    // against its article by primary key (LATERAL ... OFFSET 0 forces that); many: the generic plan's merge join
+    // with the articles newest first, which stops once the window is full.
+    constexpr int64_t kFewMatches = 5000;
+    const std::string gin =
         " FROM (SELECT d.article_id AS id FROM search_documents d WHERE d.tsv @@ $1::tsquery AND d.version <> -1"
-        " OFFSET 0) AS m JOIN articles a ON a.id = m.id WHERE TRUE" + p.filters + " ORDER BY a.id DESC LIMIT " +
-        param(int64_t{options_.rank_window});
-    sql = "SELECT w.id FROM (SELECT a.id AS id" + matches + ") AS w JOIN search_documents r ON r.article_id = w.id"
+        " OFFSET 0) AS m";
+    TRIBUNE_ASSIGN(auto counted, db_.Read("SELECT count(*) FROM (SELECT 1" + gin + " LIMIT $2) AS c",
+                                          {p.params[0], kFewMatches + 1}));
+    const bool few = counted[0].Int(0) <= kFewMatches;
+    const std::string window = param(int64_t{options_.rank_window});
+    const std::string matches =
+        few ? gin + " CROSS JOIN LATERAL (SELECT 1 FROM articles a WHERE a.id = m.id" + p.filters +
+                  " OFFSET 0) AS f ORDER BY m.id DESC LIMIT " + window
+            : gin + " JOIN articles a ON a.id = m.id WHERE TRUE" + p.filters + " ORDER BY a.id DESC LIMIT " + window;
+    sql = "SELECT w.id FROM (SELECT m.id AS id" + matches + ") AS w JOIN search_documents r ON r.article_id = w.id"
           " ORDER BY ts_rank(" + kTsWeights + ", r.tsv, $1::tsquery) DESC, w.id DESC" + paging;
   }
   TRIBUNE_ASSIGN(auto rows, db_.Read(sql, params));

@@ -259,8 +259,13 @@ Result<SearchPage> SearchService::Search(const SearchRequest& request) {
 Result<int64_t> SearchService::Count(const SearchRequest& request, int64_t cap) {
   TRIBUNE_ASSIGN(Plan p, Prepare(request));
   p.params.push_back(cap);
-  TRIBUNE_ASSIGN(auto rows, db_.Read("SELECT count(*) FROM (SELECT 1" + p.from_where + " LIMIT $" +
-                                         std::to_string(p.params.size()) + ") AS m",
+  // PostgreSQL: the matches from the GIN index first, as in Search (a plan testing every tsvector takes 0.5 s).
+  const std::string from = sqlite_ ? p.from_where
+                                   : " FROM (SELECT d.article_id AS id FROM search_documents d WHERE d.tsv @@ $1::tsquery"
+                                     " AND d.version <> -1 OFFSET 0) AS m CROSS JOIN LATERAL (SELECT 1 FROM articles a"
+                                     " WHERE a.id = m.id" + p.filters + " OFFSET 0) AS f";
+  TRIBUNE_ASSIGN(auto rows, db_.Read("SELECT count(*) FROM (SELECT 1" + from + " LIMIT $" +
+                                         std::to_string(p.params.size()) + ") AS c",
                                      p.params));
   return rows[0].Int(0);
 }

@@ -3,7 +3,7 @@
 // violations). Screenshots: build/screenshots/search-*.png.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage, assertClean, screenshot } from './browser.mjs';
+import { launchBrowser, newPage, assertClean, clearProblems, screenshot } from './browser.mjs';
 import { bootstrap, createArticle } from '../integration/harness.mjs';
 
 const T = { timeout: 120_000 };
@@ -53,6 +53,8 @@ describe('search page', { timeout: 300_000 }, () => {
     assert.equal(bad.status(), 400);
     assert.match(await page.locator('.search-bad').innerText(), /We could not search for that/);
     await screenshot(page, 'search-bad');
+    assertClean(page, [/status of 400/]);  // the page's own status, nothing else
+    clearProblems(page);
     const none = await page.goto(url('/search?q=zebra'));
     assert.equal(none.status(), 200);
     assert.match(await page.locator('.search-none').innerText(), /No article matches/);

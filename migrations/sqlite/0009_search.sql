@@ -12,6 +12,7 @@ CREATE TABLE search_documents (
 );
 -- The ascii tokenizer splits at ASCII spaces and punctuation only: the stored terms (letters, digits, marks)
 -- come out exactly as they were written. Kept in step by SearchIndex (never by triggers), derived data that
--- `tribune migrate` leaves out (the target rebuilds it from search_documents).
+-- `tribune migrate` leaves out (the target rebuilds it from search_documents). prefix '3 4': prefix queries of
+-- 3 and 4 letters read one precomputed list instead of every term that starts with them.
 CREATE VIRTUAL TABLE search_fts USING fts5(title, tags, lead, body, content = 'search_documents',
-  content_rowid = 'article_id', tokenize = 'ascii');
+  content_rowid = 'article_id', tokenize = 'ascii', prefix = '3 4');

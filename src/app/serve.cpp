@@ -127,6 +127,7 @@ int Serve(CommandContext& ctx) {
   api.vapid_public_key = s.vapid_public_key;
   api.reader_views = s.reader_views.get();
   api.panels = s.panels.get();
+  api.search = s.search.get();
   auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
   if (config.GetBool("testing.clock_control")) {

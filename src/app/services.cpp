@@ -323,6 +323,15 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   TRIBUNE_TRY(s->articles->EnsureEdition(c.GetString("site.name"), edition));
   s->reader_views = std::make_unique<news::ReaderViews>(s->clock);
   s->panels = std::make_unique<news::PanelService>(*s->db, s->clock);
+  // Search: the index hears every article write; at start it catches up on the articles it is behind on
+  // (written before the search migration, by an older tokenizer, or straight into the database).
+  s->search_index = std::make_unique<news::SearchIndex>(s->db->Dialect());
+  s->articles->AddListener(s->search_index.get());
+  TRIBUNE_ASSIGN(const int64_t indexed, s->search_index->CatchUp(*s->db));
+  if (indexed > 0) log::Info("search index caught up", "\"articles\":" + std::to_string(indexed));
+  news::SearchOptions search_options{.edition = edition, .languages = {edition}};
+  for (const auto& e : c.GetList("site.editions")) search_options.languages.push_back(e);
+  s->search = std::make_unique<news::SearchService>(*s->db, s->clock, *s->articles, std::move(search_options));
 
   TRIBUNE_TRY(BuildPush(*s));
   TRIBUNE_ASSIGN(auto unsubscribe_key, StoredSecret(*s->db, "unsubscribe_hmac_key"));

@@ -27,6 +27,7 @@
 #include "news/news.hpp"
 #include "news/panels.hpp"
 #include "news/reader_views.hpp"
+#include "news/search.hpp"
 #include "notify/breaking.hpp"
 #include "notify/newsletter.hpp"
 #include "notify/prefs.hpp"
@@ -77,6 +78,8 @@ struct Services {
   std::unique_ptr<news::ReaderViews> reader_views;  // views once per reader per UTC day (memory only)
   std::unique_ptr<news::PanelService> panels;       // the header's data panels
   std::unique_ptr<notify::NewsletterService> newsletters;  // e-mail subscriptions to the news and their digests
+  std::unique_ptr<news::SearchIndex> search_index;  // hears the articles' writes (a listener of `articles`)
+  std::unique_ptr<news::SearchService> search;
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);

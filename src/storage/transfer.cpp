@@ -83,8 +83,11 @@ std::optional<ColumnKind> PostgresKind(const std::string& type) {
 
 // The tables to copy, parents before children (ties in name order).
 Result<std::vector<Table>> SourceSchema(Session& sq) {
-  TRIBUNE_ASSIGN(Rows names, sq.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-                                      "ESCAPE '\\' AND name <> 'schema_migrations' ORDER BY name"));
+  // Ordinary tables only: a virtual table (the FTS5 search index) and its shadow tables are derived data, which the
+  // target rebuilds from the tables that hold it (search_documents).
+  TRIBUNE_ASSIGN(Rows names, sq.Query("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
+                                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migrations' "
+                                      "ORDER BY name"));
   std::map<std::string, Table> tables;
   for (const Row& n : names) {
     Table t;
@@ -127,7 +130,8 @@ Result<std::vector<Table>> SourceSchema(Session& sq) {
 // The target must have exactly the source's tables and columns, of matching kinds; notes its identity columns.
 Status CheckTargetSchema(Session& pg, std::vector<Table>& tables) {
   TRIBUNE_ASSIGN(Rows rows, pg.Query("SELECT table_name, column_name, data_type, is_identity FROM information_schema.columns "
-                                     "WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'"));
+                                     "WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'"
+                                     " AND is_generated = 'NEVER'"));  // generated columns (search tsv) are derived
   std::map<std::string, std::map<std::string, std::pair<std::string, bool>>> target;
   for (const Row& r : rows) target[r.Text(0)][r.Text(1)] = {r.Text(2), r.Text(3) == "YES"};
   std::vector<std::string> problems;

@@ -19,6 +19,7 @@
 #include "http/http.hpp"
 #include "moderation/engine.hpp"
 #include "news/news.hpp"
+#include "news/search.hpp"
 #include "oidc/oidc.hpp"
 
 namespace tribune::http {
@@ -71,6 +72,7 @@ struct ApiContext {
   news::ReaderViews* reader_views = nullptr;  // views once per reader per day; nullptr: every page view counts
   news::PanelService* panels = nullptr;       // the header's data panels; nullptr: none
   notify::NewsletterService* newsletters = nullptr;  // e-mail subscriptions to the news; nullptr: 404
+  news::SearchService* search = nullptr;  // GET /api/v1/search and /search; nullptr: 404
 };
 
 void RegisterHealth(Router& router);
@@ -88,6 +90,7 @@ void RegisterAuditRoutes(Router& router, ApiContext& ctx);
 void RegisterLiveRoutes(Router& router, ApiContext& ctx);
 void RegisterPushRoutes(Router& router, ApiContext& ctx);
 void RegisterSubscriptionRoutes(Router& router, ApiContext& ctx);
+void RegisterSearchRoutes(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -105,6 +108,7 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterLiveRoutes(router, ctx);
   RegisterPushRoutes(router, ctx);
   RegisterSubscriptionRoutes(router, ctx);
+  RegisterSearchRoutes(router, ctx);
 }
 
 // The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.

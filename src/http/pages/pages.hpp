@@ -29,6 +29,8 @@ std::vector<FeedLink> FeedLinks(const SiteContext& ctx, site::Lang edition, cons
                                 const std::string& name, const std::string& title);
 // The "Subscribe" form's answer and /subscriptions/confirm, /subscriptions/unsubscribe (subscription_pages.hpp).
 void RegisterSubscriptionPages(Router& router, SiteContext& ctx);
+// /search?q= (the results page over news::SearchService).
+void RegisterSearchPage(Router& router, SiteContext& ctx);
 
 inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterStatic(router);
@@ -41,6 +43,7 @@ inline void RegisterSite(Router& router, SiteContext& ctx) {
   RegisterEditorPages(router, ctx);
   RegisterFeeds(router, ctx);
   RegisterSubscriptionPages(router, ctx);
+  RegisterSearchPage(router, ctx);
   router.SetNotFoundPage([&ctx](Request& req) { return NotFoundPage(ctx, req); });
 }
 

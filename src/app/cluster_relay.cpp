@@ -36,7 +36,10 @@ std::optional<discussion::CommentEvent> ClusterRelay::Decode(const std::string& 
 
 Status ClusterRelay::Start() {
   // Events sent while this server's LISTEN connection was down are lost: every cached page may be stale.
-  db_.OnListenReconnect([this] { comments_.BumpAllThreadVersions(); });
+  db_.OnListenReconnect([this] {
+    comments_.BumpAllThreadVersions();
+    if (articles_ != nullptr) articles_->NoteActivity();
+  });
   TRIBUNE_TRY(db_.Listen(kCommentsChannel, [this](const std::string& payload) {
     if (auto e = Decode(payload)) Deliver(*e);
   }));
@@ -61,6 +64,7 @@ void ClusterRelay::Deliver(const discussion::CommentEvent& event) {
   // The server that made the change bumped the version already; a second bump only costs a cache miss.
   comments_.BumpThreadVersion(event.article_id);
   if (live_ != nullptr) live_->Publish(event);
+  if (articles_ != nullptr) articles_->NoteActivity();
 }
 
 }  // namespace tribune::app

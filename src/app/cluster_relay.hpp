@@ -12,6 +12,7 @@
 #include "discussion/discussion.hpp"
 #include "discussion/events.hpp"
 #include "http/live.hpp"
+#include "news/news.hpp"
 #include "storage/database.hpp"
 
 namespace tribune::app {
@@ -23,6 +24,9 @@ class ClusterRelay final : public discussion::CommentEvents {
   ClusterRelay(storage::Database& db, discussion::CommentService& comments, http::LiveHub* live,
                accounts::AccountService* accounts)
       : db_(db), comments_(comments), live_(live), accounts_(accounts) {}
+
+  // Trending hears every comment event (this server's and the others'); call before Start. May stay unset.
+  void SetArticles(news::ArticleService* articles) { articles_ = articles; }
 
   // Listens on the channels. Errors: kUnavailable (the database could not LISTEN).
   Status Start();
@@ -40,6 +44,7 @@ class ClusterRelay final : public discussion::CommentEvents {
   discussion::CommentService& comments_;
   http::LiveHub* live_;
   accounts::AccountService* accounts_;
+  news::ArticleService* articles_ = nullptr;
 };
 
 }  // namespace tribune::app

@@ -417,6 +417,7 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   TRIBUNE_TRY(s->accounts->InitPolicy(kPrivacyPolicyMd));
   // Comment events and policy versions reach every server on the database (and this one).
   s->relay = std::make_unique<ClusterRelay>(*s->db, *s->comments, s->live.get(), s->accounts.get());
+  s->relay->SetArticles(s->articles.get());
   TRIBUNE_TRY(s->relay->Start());
   s->comments->SetEvents(s->relay.get());
 

@@ -268,7 +268,9 @@ struct Server::Impl {
     stream.expires_after(std::chrono::seconds(2));
     std::array<char, 16384> scratch;
     size_t drained = 0;
-    while (!ec && drained < (8u << 20)) {
+    // Bounded by the 2 s above and by bytes: 32 MB covers a refused upload of three times the image limit (an 11 MB
+    // upload was cut at the old 8 MB and the client saw EPIPE instead of its 413).
+    while (!ec && drained < (32u << 20)) {
       auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
       ec = read_ec;
       drained += n;

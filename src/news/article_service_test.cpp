@@ -209,5 +209,34 @@ TEST_F(ArticleServiceTest, TrendingRanksRecentCommentsAboveOldOnesAndViews) {
   EXPECT_TRUE(service_.Trending({.limit = 5})->empty());
 }
 
+TEST_F(ArticleServiceTest, TrendingAnswersFromItsCacheUntilActivityIsNoted) {
+  auto first = service_.Create(Sample("first"), 0);
+  auto second = service_.Create(Sample("second"), 0);
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto comment = [&](int64_t article) {
+    ASSERT_TRUE(tmp_.db()
+                    .Write([&](storage::Session& s) -> Status {
+                      auto r = s.Exec("INSERT INTO comments (article_id, id, author_id, body, body_html, status,"
+                                      " created_at) VALUES ($1, $2, 1, 'x', '<p>x</p>', 'published', $3)",
+                                      {article, ids_.Next(), clock_.NowMicros()});
+                      if (!r.ok()) return std::move(r).error();
+                      return Ok{};
+                    })
+                    .ok());
+  };
+  comment(first->id);
+  auto slugs = [&] {
+    std::vector<std::string> out;
+    for (const auto& t : service_.Trending({.limit = 5}).value()) out.push_back(t.slug);
+    return out;
+  };
+  EXPECT_EQ(slugs(), (std::vector<std::string>{"first"}));
+  comment(second->id);
+  comment(second->id);
+  EXPECT_EQ(slugs(), (std::vector<std::string>{"first"}));  // the same clock second: the cached answer
+  service_.NoteActivity();                                   // what the comment events do
+  EXPECT_EQ(slugs(), (std::vector<std::string>{"second", "first"}));
+}
+
 }  // namespace
 }  // namespace tribune::news

@@ -37,12 +37,14 @@ double Decay(int64_t age_micros) {
 
 Result<std::vector<Article>> ArticleService::Trending(const TrendingQuery& q) {
   const int64_t now = clock_.NowMicros();
+  const uint64_t activity = activity_.load(std::memory_order_relaxed);  // before reading: a later change recomputes
   std::string key = q.language + "|" + std::to_string(q.limit);
   for (const auto& l : q.not_languages) key += "|" + l;
   {
     std::lock_guard lock(trending_mu_);
     auto it = trending_cache_.find(key);
-    if (it != trending_cache_.end() && now >= it->second.at && now - it->second.at < kCacheMicros) {
+    if (it != trending_cache_.end() && it->second.activity == activity && now >= it->second.at &&
+        now - it->second.at < kCacheMicros) {
       return it->second.items;
     }
   }
@@ -104,7 +106,7 @@ Result<std::vector<Article>> ArticleService::Trending(const TrendingQuery& q) {
   }));
   if (!found.ok()) return std::move(found).error();
   std::lock_guard lock(trending_mu_);
-  trending_cache_[key] = {now, *found};
+  trending_cache_[key] = {now, activity, *found};
   return found;
 }
 

@@ -1,6 +1,7 @@
 // Start here for the news side: editions and articles. Thread-safe; may block on a commit.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -144,7 +145,8 @@ class ArticleService {
   Result<ArticlePage> List(const ArticleQuery& query);
 
   // The most discussed and read articles of the last 24 hours (see article_trending.cpp for the score),
-  // best first; articles without any recent activity are left out. Cached for 60 s of the clock.
+  // best first; articles without any recent activity are left out. Cached for 60 s of the clock, or until
+  // NoteActivity says a comment or an article changed.
   Result<std::vector<Article>> Trending(const TrendingQuery& query);
 
   // Counts a page view. Buffered in memory and written in batches (views and the hourly view log) by a
@@ -178,6 +180,10 @@ class ArticleService {
   // GetByShortCode's status for a code: kNotFound (never issued, or not out yet) or kGone (unpublished).
   Result<Article> ResolveShortCode(const std::string& code);
 
+  // Something Trending counts changed (a comment shown or removed, an article edited or unpublished): the next
+  // Trending call recomputes instead of answering from its cache. Cheap; any thread.
+  void NoteActivity() { activity_.fetch_add(1, std::memory_order_relaxed); }
+
   // Adds a listener (not owned; it outlives the service). Call before the service is shared between threads.
   void AddListener(ArticleListener* listener) { listeners_.push_back(listener); }
 
@@ -199,8 +205,10 @@ class ArticleService {
   bool stopping_ = false;
 
   std::mutex trending_mu_;
+  std::atomic<uint64_t> activity_{0};
   struct CachedTrending {
     int64_t at = 0;
+    uint64_t activity = 0;  // activity_ when computed
     std::vector<Article> items;
   };
   std::map<std::string, CachedTrending> trending_cache_;

@@ -208,43 +208,42 @@ void BM_FrontPage(benchmark::State& state) {
 }
 BENCHMARK(BM_FrontPage)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
 
-// The same, with Trending computed afresh on every call: the clock moves past its 60 s cache each time.
-void BM_FrontPageTrendingRecomputed(benchmark::State& state) {
+// Times `page` per iteration (after `before`, untimed) and reports p50/p90/p99 and the article count.
+template <class Before, class Page>
+void TimePages(benchmark::State& state, Before before, Page page) {
   Env& e = Shared();
   std::vector<double> us;
   for (auto _ : state) {
-    e.s->clock.Advance(std::chrono::seconds(61));
-    http::Request req;
-    req.method = "GET";
-    req.path = "/";
+    before(e);
     const auto t0 = std::chrono::steady_clock::now();
-    http::Response r = http::FrontPage(*e.site, req, site::Lang::kEn);
+    http::Response r = page(e);
     const auto t1 = std::chrono::steady_clock::now();
-    if (r.status != 200) Die("front status " + std::to_string(r.status));
+    if (r.status != 200) Die("status " + std::to_string(r.status));
     us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     benchmark::DoNotOptimize(r);
   }
   bench::SetLatencyCounters(state, us, static_cast<int64_t>(us.size()));
   state.counters["articles"] = e.articles;
 }
+
+http::Request Get(const std::string& path) {
+  http::Request req;
+  req.method = "GET";
+  req.path = path;
+  return req;
+}
+
+// The front page with Trending computed afresh on every call: the clock moves past its 60 s cache each time.
+void BM_FrontPageTrendingRecomputed(benchmark::State& state) {
+  TimePages(state, [](Env& e) { e.s->clock.Advance(std::chrono::seconds(61)); },
+            [](Env& e) { return http::FrontPage(*e.site, Get("/"), site::Lang::kEn); });
+}
 BENCHMARK(BM_FrontPageTrendingRecomputed)->Unit(benchmark::kMicrosecond)->Iterations(300);
 
 void ListingBench(benchmark::State& state, bool by_tag, const std::string& name) {
-  Env& e = Shared();
-  std::vector<double> us;
-  for (auto _ : state) {
-    http::Request req;
-    req.method = "GET";
-    req.path = (by_tag ? "/tag/" : "/section/") + name;
-    const auto t0 = std::chrono::steady_clock::now();
-    http::Response r = http::ListingPage(*e.site, req, by_tag, name);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (r.status != 200) Die("listing status " + std::to_string(r.status));
-    us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    benchmark::DoNotOptimize(r);
-  }
-  bench::SetLatencyCounters(state, us, static_cast<int64_t>(us.size()));
-  state.counters["articles"] = e.articles;
+  TimePages(state, [](Env&) {}, [&](Env& e) {
+    return http::ListingPage(*e.site, Get((by_tag ? "/tag/" : "/section/") + name), by_tag, name);
+  });
 }
 void BM_SectionPage(benchmark::State& state) { ListingBench(state, false, "world"); }
 BENCHMARK(BM_SectionPage)->Unit(benchmark::kMicrosecond)->MinTime(2.0);

@@ -24,4 +24,17 @@ std::string FormatRfc3339(int64_t micros) {
   return buf;
 }
 
+std::string FormatRfc5322Date(int64_t micros_since_epoch) {
+  const std::time_t t = static_cast<std::time_t>(micros_since_epoch / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday], tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
 }  // namespace tribune

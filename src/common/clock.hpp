@@ -55,4 +55,7 @@ class FakeClock final : public Clock {
 // RFC 3339 UTC with microseconds trimmed to milliseconds: "2026-11-30T12:00:00.123Z".
 std::string FormatRfc3339(int64_t micros_since_epoch);
 
+// RFC 5322 (mail Date, RSS pubDate — RFC 822's form with a four-digit year), UTC: "Tue, 01 Dec 2026 07:40:00 +0000".
+std::string FormatRfc5322Date(int64_t micros_since_epoch);
+
 }  // namespace tribune

@@ -130,16 +130,7 @@ std::string QuotedPrintable(std::string_view text) {
 }
 
 std::string FormatRfc5322Date(int64_t micros) {
-  std::time_t t = static_cast<std::time_t>(micros / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday], tm.tm_mday,
-                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  return tribune::FormatRfc5322Date(micros);
 }
 
 std::string DerivedMessageId(std::string_view kind, std::string_view dedup_key, std::string_view domain) {

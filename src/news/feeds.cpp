@@ -8,6 +8,7 @@
 
 #include "common/clock.hpp"
 #include "text/markdown.hpp"
+#include "text/utf8.hpp"
 
 namespace tribune::news {
 
@@ -84,34 +85,10 @@ int64_t Updated(const FeedMeta& m, const std::vector<Article>& items) {
 
 }  // namespace
 
-std::string XmlEscape(std::string_view s) {
-  const std::string clean = Clean(s);
-  std::string out;
-  out.reserve(clean.size() + 16);
-  for (char c : clean) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string XmlEscape(std::string_view s) { return text::HtmlEscape(Clean(s)); }
 
 std::string Rfc822Date(int64_t unix_micros) {
-  const std::time_t t = static_cast<std::time_t>(unix_micros / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday], tm.tm_mday,
-                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  return tribune::FormatRfc5322Date(unix_micros);
 }
 
 std::string AtomFeed(const FeedMeta& m, const std::vector<Article>& items) {

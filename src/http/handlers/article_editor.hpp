@@ -16,6 +16,10 @@ namespace tribune::http {
 // "2026-11-30T22:15:00Z", with optional fractional seconds and a "+01:00" offset (article_handlers.cpp).
 std::optional<int64_t> ParseRfc3339(const std::string& s);
 
+// The field `key` of a JSON body as a time: absent → nullopt; null → a present but empty time; an RFC 3339 string
+// → that time. Errors: kBadRequest naming the field for anything else.
+Result<std::optional<std::optional<int64_t>>> OptionalTime(const boost::json::object& body, std::string_view key);
+
 // The fields of an article in a JSON body: slug, title, lead, body, section, tags, image {url, caption, credit},
 // language, kind, byline, recommended_until, published_at (RFC 3339 or null), related ([ids]); `extra` names
 // the other fields the endpoint accepts (read by the caller). Errors: kBadRequest (unknown field, wrong type).

@@ -15,18 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-Result<std::optional<std::optional<int64_t>>> OptionalTime(const json::object& body, std::string_view key) {
-  auto it = body.find(key);
-  if (it == body.end()) return std::optional<std::optional<int64_t>>{};
-  if (it->value().is_null()) return std::optional<std::optional<int64_t>>{std::optional<int64_t>{}};
-  if (it->value().is_string()) {
-    if (auto t = ParseRfc3339(std::string(it->value().as_string()))) {
-      return std::optional<std::optional<int64_t>>{std::optional<int64_t>{*t}};
-    }
-  }
-  return MakeError(ErrorCode::kBadRequest, std::string(key) + " must be an RFC 3339 time or null.");
-}
-
 Result<std::optional<int64_t>> ExpectedUpdatedAt(const json::object& body) {
   TRIBUNE_ASSIGN(auto t, OptionalTime(body, "expected_updated_at"));
   if (!t) return std::optional<int64_t>{};

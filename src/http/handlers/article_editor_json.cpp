@@ -19,7 +19,10 @@ Result<std::optional<std::string>> Text(const json::object& body, std::string_vi
   return std::optional<std::string>{std::string(it->value().as_string())};
 }
 
-Result<std::optional<std::optional<int64_t>>> Time(const json::object& body, std::string_view key) {
+
+}  // namespace
+
+Result<std::optional<std::optional<int64_t>>> OptionalTime(const json::object& body, std::string_view key) {
   auto it = body.find(key);
   if (it == body.end()) return std::optional<std::optional<int64_t>>{};
   if (it->value().is_null()) return std::optional<std::optional<int64_t>>{std::optional<int64_t>{}};
@@ -30,8 +33,6 @@ Result<std::optional<std::optional<int64_t>>> Time(const json::object& body, std
   }
   return MakeError(ErrorCode::kBadRequest, std::string(key) + " must be an RFC 3339 time or null.");
 }
-
-}  // namespace
 
 Result<news::ArticlePatch> ParseArticleFields(const json::object& body, std::initializer_list<std::string_view> extra) {
   for (const auto& kv : body) {
@@ -67,8 +68,8 @@ Result<news::ArticlePatch> ParseArticleFields(const json::object& body, std::ini
     }
     p.image = img;
   }
-  TRIBUNE_ASSIGN(p.published_at, Time(body, "published_at"));
-  TRIBUNE_ASSIGN(p.recommended_until, Time(body, "recommended_until"));
+  TRIBUNE_ASSIGN(p.published_at, OptionalTime(body, "published_at"));
+  TRIBUNE_ASSIGN(p.recommended_until, OptionalTime(body, "recommended_until"));
   if (auto it = body.find("related"); it != body.end() && it->value().is_null()) {
     p.related = std::vector<int64_t>{};
   } else if (it != body.end()) {

@@ -43,6 +43,10 @@ Status ClusterRelay::Start() {
   TRIBUNE_TRY(db_.Listen(kCommentsChannel, [this](const std::string& payload) {
     if (auto e = Decode(payload)) Deliver(*e);
   }));
+  TRIBUNE_TRY(db_.Listen(kArticlesChannel, [this](const std::string& payload) {
+    int64_t id = 0;
+    if (ParseInt(payload, id)) DeliverArticle(id);
+  }));
   if (accounts_ != nullptr) {
     TRIBUNE_TRY(db_.Listen(accounts::kPolicyChannel, [this](const std::string& payload) {
       int64_t version = 0;
@@ -58,6 +62,18 @@ void ClusterRelay::Publish(const discussion::CommentEvent& event) {
     log::Warn("cluster: notify failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
     Deliver(event);
   }
+}
+
+void ClusterRelay::ArticleChanged(int64_t article_id) {
+  if (Status st = db_.Notify(kArticlesChannel, std::to_string(article_id)); !st.ok()) {
+    log::Warn("cluster: notify failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
+    DeliverArticle(article_id);
+  }
+}
+
+void ClusterRelay::DeliverArticle(int64_t article_id) {
+  comments_.BumpThreadVersion(article_id);
+  if (articles_ != nullptr) articles_->NoteActivity();
 }
 
 void ClusterRelay::Deliver(const discussion::CommentEvent& event) {

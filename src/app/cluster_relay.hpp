@@ -18,6 +18,7 @@
 namespace tribune::app {
 
 inline constexpr const char* kCommentsChannel = "tribune_comments";
+inline constexpr const char* kArticlesChannel = "tribune_articles";
 
 class ClusterRelay final : public discussion::CommentEvents {
  public:
@@ -32,6 +33,10 @@ class ClusterRelay final : public discussion::CommentEvents {
   Status Start();
   // From the comment services after a commit: to every server.
   void Publish(const discussion::CommentEvent& event) override;
+  // From the article service after an edit, publish or unpublish commits: every server (this one too) drops its
+  // cached pages of the article's thread and recomputes Trending, so an unpublished article's discussion and
+  // place in Trending go everywhere at once.
+  void ArticleChanged(int64_t article_id);
 
   // "<article>,<comment>,<kind>" and back; nullopt for anything else.
   static std::string Encode(const discussion::CommentEvent& event);
@@ -39,6 +44,7 @@ class ClusterRelay final : public discussion::CommentEvents {
 
  private:
   void Deliver(const discussion::CommentEvent& event);
+  void DeliverArticle(int64_t article_id);
 
   storage::Database& db_;
   discussion::CommentService& comments_;

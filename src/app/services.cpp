@@ -419,6 +419,7 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
   s->relay = std::make_unique<ClusterRelay>(*s->db, *s->comments, s->live.get(), s->accounts.get());
   s->relay->SetArticles(s->articles.get());
   TRIBUNE_TRY(s->relay->Start());
+  s->articles->SetChangeHook([relay = s->relay.get()](int64_t id) { relay->ArticleChanged(id); });
   s->comments->SetEvents(s->relay.get());
 
   avatars::InitVips();

@@ -110,7 +110,8 @@ void Pass::Comment(const SourceComment& c) {
 Result<std::string> Pass::ContextOf(int64_t article_id) {
   if (auto it = contexts_.find(article_id); it != contexts_.end()) return it->second;
   if (contexts_.size() > 1000) contexts_.clear();
-  TRIBUNE_ASSIGN(auto a, im_.articles_.Get(article_id));
+  // Any status: a thread's article may have been unpublished or scheduled since (a reader's Get would fail the batch).
+  TRIBUNE_ASSIGN(auto a, im_.articles_.GetForEditor(article_id));
   std::string tags;
   for (const auto& t : a.tags) tags += (tags.empty() ? "" : " ") + t;
   std::string ctx = moderation::ArticleContext(a.title, tags, a.lead, a.body.substr(0, 20'000));

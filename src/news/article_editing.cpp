@@ -141,6 +141,7 @@ Result<Article> ArticleService::Change(int64_t id, const std::function<Status(st
     return Ok{};
   }));
   NoteActivity();  // an unpublished or re-dated article leaves (or joins) Trending at once
+  if (changed_) changed_(a.id);
   return a;
 }
 

@@ -227,7 +227,8 @@ TEST_F(ArticleServiceTest, TrendingAnswersFromItsCacheUntilActivityIsNoted) {
   comment(first->id);
   auto slugs = [&] {
     std::vector<std::string> out;
-    for (const auto& t : service_.Trending({.limit = 5}).value()) out.push_back(t.slug);
+    auto trending = service_.Trending({.limit = 5});  // kept: value() refers into the Result
+    for (const auto& t : trending.value()) out.push_back(t.slug);
     return out;
   };
   EXPECT_EQ(slugs(), (std::vector<std::string>{"first"}));

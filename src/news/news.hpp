@@ -184,6 +184,10 @@ class ArticleService {
   // Trending call recomputes instead of answering from its cache. Cheap; any thread.
   void NoteActivity() { activity_.fetch_add(1, std::memory_order_relaxed); }
 
+  // Called after every committed edit, publish or unpublish, with the article's id (services: to every server, so
+  // each drops its cached pages of the article's thread and recomputes Trending). Set before sharing the service.
+  void SetChangeHook(std::function<void(int64_t article_id)> hook) { changed_ = std::move(hook); }
+
   // Adds a listener (not owned; it outlives the service). Call before the service is shared between threads.
   void AddListener(ArticleListener* listener) { listeners_.push_back(listener); }
 
@@ -206,6 +210,7 @@ class ArticleService {
 
   std::mutex trending_mu_;
   std::atomic<uint64_t> activity_{0};
+  std::function<void(int64_t)> changed_;
   struct CachedTrending {
     int64_t at = 0;
     uint64_t activity = 0;  // activity_ when computed

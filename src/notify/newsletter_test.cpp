@@ -187,7 +187,11 @@ TEST_F(NewsletterTest, TheSameAnswerWhateverTheAddressHolds) {
 }
 
 TEST_F(NewsletterTest, RefusedInputStoresNothing) {
+  // A section and a tag that only a not-yet-published article has are not revealed as topics.
+  Article("embargo", {"acme-merger"}, "Scheduled", clock_.NowMicros() + 3'600'000'000);
   const std::vector<NewsletterRequest> bad = {
+      {"eve@example.org", "section:embargo", "en", ""},
+      {"eve@example.org", "tag:acme-merger", "en", ""},
       {"not-an-address", "all", "en", ""},
       {std::string(10'240, 'a') + "@example.org", "all", "en", ""},
       {"a@example.org\r\nBcc: b@example.org", "all", "en", ""},

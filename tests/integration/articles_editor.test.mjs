@@ -115,6 +115,15 @@ describe('articles: lifecycle, short links, related items, images', () => {
     assertError(await editor.patch(`/api/v1/articles/${a.id}`, { slug: 'another-slug' }), 409, 'conflict', 'slug of a published article');
   });
 
+  test('re-dating a published article into the future hides it, cached discussion pages included', T, async () => {
+    const a = await createArticle(editor);
+    assertStatus(await anon.get(`/api/v1/articles/${a.id}/comments`), 200, 'comments while published (cached)');
+    const future = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
+    assertStatus(await editor.patch(`/api/v1/articles/${a.id}`, { published_at: future }), 200, 'patch into the future');
+    await assertHidden(a, 'scheduled again');
+    assertError(await anon.get(`/api/v1/articles/${a.id}/comments`), 404, 'not_found', 'comments of a scheduled article');
+  });
+
   test('unpublish: readers get 404, the short link 410 and the code stays reserved', T, async () => {
     const a = await createArticle(editor);
     const code = shortCode(a);

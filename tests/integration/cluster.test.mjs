@@ -139,6 +139,17 @@ describe('two servers on one PostgreSQL database', { skip: BACKEND !== 'postgres
     sa.close();
   });
 
+  test('an article unpublished on A takes its discussion off B at once, cached pages included', T, async () => {
+    const article = await createArticle(clients.editor.a);
+    await postComment(clients.reader.a, article.id, 'A first comment before the article is pulled.');
+    assertStatus(await anonB.get(`/api/v1/articles/${article.id}/comments`), 200, 'B caches the thread page');
+    assertStatus(await clients.editor.a.post(`/api/v1/articles/${article.id}/unpublish`, {}), 200, 'unpublish on A');
+    // The change travels by NOTIFY; B drops its cached pages of the thread when it hears it.
+    await until('B answers 404 for the unpublished article\'s comments', async () =>
+      (await anonB.get(`/api/v1/articles/${article.id}/comments`)).status === 404, WAIT_MS);
+    assertError(await anonB.get(`/api/v1/articles/${article.id}/comments`), 404, 'not_found', 'on B');
+  });
+
   test('a campaign split across both nodes is one flash-mob cluster', T, async () => {
     // Six accounts alternate A, B, A, B, A, B: each node alone sees three, fewer than the five
     // (behaviour.cluster_accounts) that make a campaign. Only the shared window sees five, then six.

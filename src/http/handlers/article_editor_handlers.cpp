@@ -68,7 +68,6 @@ Result<Response> Unpublish(ApiContext& ctx, Request& req) {
   TRIBUNE_TRY(AllowOnly(body, {"expected_updated_at"}));
   TRIBUNE_ASSIGN(auto expected, ExpectedUpdatedAt(body));
   TRIBUNE_ASSIGN(auto article, ctx.articles.Unpublish(id, expected));
-  ctx.comments.BumpThreadVersion(id);  // this server's cached anonymous thread pages of it go
   return EditorJson(ctx, 200, article);
 }
 

@@ -143,7 +143,9 @@ Response Feed(SiteContext& ctx, const Request& req, site::Lang edition, const st
                                                                         : news::JsonFeed(m, page->items));
     fresh->etag = "\"" + Sha256Hex(*fresh->body).substr(0, 32) + "\"";
     feed = fresh;
-    Remember(key, feed);
+    // An empty feed is cheap to make again; not keeping it means requests for made-up names cannot fill the
+    // cache and make it start over (which would leave the real feeds to be rendered afresh).
+    if (!page->items.empty()) Remember(key, feed);
   }
   Response r;
   r.content_type = format == "atom"  ? "application/atom+xml; charset=utf-8"

@@ -259,7 +259,6 @@ Response Save(SiteContext& ctx, Request& req, std::optional<int64_t> id) {
       saved = ctx.api.articles.Publish(*id, std::nullopt);
     } else if (saved.ok() && action == "unpublish") {
       saved = ctx.api.articles.Unpublish(*id);
-      ctx.api.comments.BumpThreadVersion(*id);  // this server's cached anonymous thread pages of it go
     }
   }
   if (!saved.ok()) return fail(saved.error());

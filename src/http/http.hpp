@@ -121,7 +121,8 @@ struct ServerOptions {
   int idle_timeout_ms = 60000;
   int shutdown_grace_ms = 10000;
   bool access_log = true;
-  // Requests to this path (the query aside) may carry up to large_body_limit bytes (image uploads); 0: none.
+  // Requests to this path (the query aside) with a session cookie or an Authorization header may carry up to
+  // large_body_limit bytes (image uploads); 0: none.
   std::string large_body_path;
   size_t large_body_limit = 0;
 };

@@ -313,7 +313,11 @@ struct Server::Impl {
       self->idle = false;
       if (!ec && options.large_body_limit > options.body_limit) {
         const std::string_view target = parser.get().target();
-        if (target.substr(0, target.find('?')) != options.large_body_path) {
+        // Only a caller who may be an editor gets the larger limit: a request without a session cookie or a bearer
+        // token would be refused with 401 anyway, so it never makes the server hold more than the usual limit.
+        const bool credentials = parser.get().count(bhttp::field::cookie) > 0 ||
+                                 parser.get().count(bhttp::field::authorization) > 0;
+        if (target.substr(0, target.find('?')) != options.large_body_path || !credentials) {
           parser.body_limit(options.body_limit);
           if (auto length = parser.content_length(); length && *length > options.body_limit) ec = bhttp::error::body_limit;
         }

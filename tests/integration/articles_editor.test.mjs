@@ -285,6 +285,12 @@ describe('articles: lifecycle, short links, related items, images', () => {
         const r = await upload(body, type);
         assert.equal(r.status, status, `${type} ${body.length} bytes → ${r.status} ${r.text?.slice(0, 200)} ${r.error?.message ?? ''}`);
       }
+      // Without credentials the upload path keeps the usual 1 MB limit: 413 before any body is held, not a 401
+      // after 3 MB were read. An editor's 3 MB body passes the size gate (and is then refused for its type).
+      const big = Buffer.concat([png, Buffer.alloc(3 * 1024 * 1024)]);
+      const anonUpload = await anon.raw('POST', '/api/v1/images', { body: big, headers: { 'content-type': 'image/png' } });
+      assert.equal(anonUpload.status, 413, `anonymous 3 MB upload → ${anonUpload.status} ${anonUpload.error?.message ?? ''}`);
+      assert.equal((await upload(big, 'image/gif')).status, 415, 'an editor may send 3 MB');
       assert.equal(count('images'), images, 'no image row');
       assert.equal(count('image_variants'), variants, 'no variant row');
     });

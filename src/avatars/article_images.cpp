@@ -16,24 +16,6 @@ using namespace upload;
 
 namespace {
 
-// A private copy of the header without the upload's metadata, so none of it can reach the files.
-Result<ImagePtr> WithoutMetadata(ImagePtr image) {
-  VipsImage* copy = nullptr;
-  if (vips_copy(image.get(), &copy, nullptr) != 0) return Unreadable();
-  image.reset(copy);
-  gchar** fields = vips_image_get_fields(image.get());
-  for (gchar** f = fields; f != nullptr && *f != nullptr; ++f) {
-    const std::string_view name(*f);
-    if (name == VIPS_META_EXIF_NAME || name == VIPS_META_XMP_NAME || name == VIPS_META_IPTC_NAME ||
-        name == VIPS_META_ICC_NAME || name == VIPS_META_PHOTOSHOP_NAME || name == VIPS_META_IMAGEDESCRIPTION ||
-        name.starts_with("exif-") || name.starts_with("png-comment-") || name.starts_with("gif-")) {
-      vips_image_remove(image.get(), *f);
-    }
-  }
-  g_strfreev(fields);
-  return image;
-}
-
 std::string Etag(const std::string& bytes) { return "\"" + Sha256Hex(bytes).substr(0, 32) + "\""; }
 
 }  // namespace

@@ -192,6 +192,23 @@ std::optional<std::string> StripWebpMetadata(const std::string& in) {
   return out;
 }
 
+Result<ImagePtr> WithoutMetadata(ImagePtr image) {
+  VipsImage* copy = nullptr;
+  if (vips_copy(image.get(), &copy, nullptr) != 0) return Unreadable();
+  image.reset(copy);
+  gchar** fields = vips_image_get_fields(image.get());
+  for (gchar** f = fields; f != nullptr && *f != nullptr; ++f) {
+    const std::string_view name(*f);
+    if (name == VIPS_META_EXIF_NAME || name == VIPS_META_XMP_NAME || name == VIPS_META_IPTC_NAME ||
+        name == VIPS_META_ICC_NAME || name == VIPS_META_PHOTOSHOP_NAME || name == VIPS_META_IMAGEDESCRIPTION ||
+        name.starts_with("exif-") || name.starts_with("png-comment-") || name.starts_with("gif-")) {
+      vips_image_remove(image.get(), *f);
+    }
+  }
+  g_strfreev(fields);
+  return image;
+}
+
 }  // namespace upload
 
 using namespace upload;
@@ -272,22 +289,8 @@ Result<Image> ProcessUpload(const std::string& bytes, const std::string& declare
     return Unreadable();
   }
   TRIBUNE_ASSIGN(ImagePtr image, ToOpaqueSrgb(ImagePtr(thumb_raw)));
-  {
-    // Drop the upload's metadata from (a private copy of) the header too, so nothing of it can reach the file.
-    VipsImage* copy = nullptr;
-    if (vips_copy(image.get(), &copy, nullptr) != 0) return Unreadable();
-    image.reset(copy);
-    gchar** fields = vips_image_get_fields(image.get());
-    for (gchar** f = fields; f != nullptr && *f != nullptr; ++f) {
-      const std::string_view name(*f);
-      if (name == VIPS_META_EXIF_NAME || name == VIPS_META_XMP_NAME || name == VIPS_META_IPTC_NAME ||
-          name == VIPS_META_ICC_NAME || name == VIPS_META_PHOTOSHOP_NAME || name == VIPS_META_IMAGEDESCRIPTION ||
-          name.starts_with("exif-") || name.starts_with("png-comment-") || name.starts_with("gif-")) {
-        vips_image_remove(image.get(), *f);
-      }
-    }
-    g_strfreev(fields);
-  }
+  // Drop the upload's metadata from (a private copy of) the header too, so nothing of it can reach the file.
+  TRIBUNE_ASSIGN(image, WithoutMetadata(std::move(image)));
 
   // Pixels are computed here (lazily, sequentially): a truncated or corrupt file fails now.
   void* out_buf = nullptr;

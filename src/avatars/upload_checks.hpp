@@ -29,6 +29,9 @@ std::string NormaliseType(std::string_view declared);
 bool LoaderMatches(const char* loader, const std::string& type);
 // 8-bit sRGB without alpha (flattened onto white).
 Result<ImagePtr> ToOpaqueSrgb(ImagePtr image);
+// A private copy of the header without the upload's metadata (EXIF, XMP, IPTC, ICC, comments), so none of it can
+// reach an encoded file.
+Result<ImagePtr> WithoutMetadata(ImagePtr image);
 // Whether every chunk up to IEND / the EOI marker is there (the loaders pad truncated files silently).
 bool PngIsComplete(std::string_view b);
 bool JpegIsComplete(std::string_view b);

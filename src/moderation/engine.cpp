@@ -21,6 +21,7 @@ Decision RejectForm(std::string reason, std::vector<std::pair<size_t, size_t>> s
   Decision d;
   d.action = Action::kReject;
   d.findings.push_back(Finding{"form", 1.0, std::move(reason), std::move(spans)});
+  d.findings.back().confidence = 1.0;
   return d;
 }
 

@@ -33,6 +33,11 @@ struct Finding {
   std::string reason;
   std::vector<std::pair<size_t, size_t>> spans;  // [start, end) byte offsets into the text
   std::vector<std::string> details;  // what matched, for moderators ("lexicon en/profanity: ...")
+  // The strongest detector confidence behind the finding, in [0, 1], before the rule's weight (0 when the
+  // engine does not know it), and the most the rule may cause (its policy max_action): together they say
+  // whether and how the finding contributed to the action (interop scores, INTEROP.md §3.2).
+  double confidence = 0;
+  Action max_action = Action::kReject;
 };
 
 struct Decision {

@@ -192,6 +192,8 @@ Decision Policy::Decide(const std::vector<Signal>& signals, std::string_view ui_
     Finding f;
     f.rule = rule;
     f.score = std::round(score * 100) / 100;
+    f.confidence = std::clamp(list.front()->confidence, 0.0, 1.0);
+    f.max_action = rp->max_action;
     auto reason = rp->reasons.find(std::string(ui_language));
     if (reason == rp->reasons.end()) reason = rp->reasons.find("en");
     f.reason = reason != rp->reasons.end() ? reason->second : rule;

@@ -20,8 +20,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: tribune <command> [options]
 
 commands:
-  serve [--config FILE] [--listen HOST:PORT] [--data DIR]
-        serve the site; prints "listening on http://HOST:PORT" once ready
+  serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--engine-only]
+        serve the site; prints "listening on http://HOST:PORT" once ready; --engine-only: just the
+        Perspective-compatible and Coral endpoints, health and the moderation check (docs/INTEGRATIONS.md)
   admin create --data DIR --email E --role reader|moderator|editor|admin [--name NAME]
         create a confirmed account with the role (password from stdin), or add the role
   token create --data DIR --email E [--label L]
@@ -52,7 +53,7 @@ commands:
 
 // Boolean flags that take no value.
 bool IsSwitch(const std::string& name) {
-  return name == "explain" || name == "jsonl" || name == "json" || name == "reapply";
+  return name == "explain" || name == "jsonl" || name == "json" || name == "reapply" || name == "engine-only";
 }
 
 struct ParsedArgs {

@@ -128,6 +128,10 @@ int Serve(CommandContext& ctx) {
   api.reader_views = s.reader_views.get();
   api.panels = s.panels.get();
   api.search = s.search.get();
+  api.interop = s.interop.get();
+  // --engine-only: the engine as a service beside another comment system (docs/INTEGRATIONS.md) — no site, no
+  // mail or push workers, no maintenance jobs.
+  const bool engine_only = ctx.flags.count("engine-only") > 0;
   auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
   if (config.GetBool("testing.clock_control")) {
@@ -141,9 +145,13 @@ int Serve(CommandContext& ctx) {
       return Ok{};
     };
   }
-  http::RegisterApi(router, api);
   http::SiteContext site{api, SiteConfigFrom(config)};
-  http::RegisterSite(router, site);
+  if (engine_only) {
+    http::RegisterEngineOnlyApi(router, api);
+  } else {
+    http::RegisterApi(router, api);
+    http::RegisterSite(router, site);
+  }
 
   http::Server server(options, router);
   if (Status st = server.Listen(); !st.ok()) {
@@ -156,16 +164,26 @@ int Serve(CommandContext& ctx) {
     api.base_url = origin;
     s.SetBaseUrl(origin);
   }
-  s.mail_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("mail.poll_ms"))));
-  if (s.push_worker) s.push_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("push.poll_ms"))));
-  maintenance.Start(std::chrono::hours(1));
-  log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"");
+  if (!engine_only) {
+    s.mail_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("mail.poll_ms"))));
+    if (s.push_worker) s.push_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("push.poll_ms"))));
+    maintenance.Start(std::chrono::hours(1));
+  }
+  // Coral waits a few hundred milliseconds at most: its edition's engine is built before the first request, not by it.
+  if (engine_only || !config.GetList("interop.coral_secrets").empty()) {
+    const std::string coral_edition = config.GetString("interop.coral_edition");
+    (void)s.interop_engines->For(coral_edition.empty() ? config.GetString("site.default_edition") : coral_edition);
+  }
+  log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"" +
+                             (engine_only ? ",\"mode\":\"engine-only\"" : ""));
   std::printf("listening on %s\n", origin.c_str());
   std::fflush(stdout);
   server.Run();
   maintenance.Stop();
   s.mail_worker->Stop();
   if (s.push_worker) s.push_worker->Stop();
+  s.interop.reset();
+  s.coral.reset();  // its decision records still on their way go to the database before it closes
   // Views counted since the last flush, and what the model learned since its last save, go to the database
   // before it closes.
   if (Status st = s.articles->StopViews(); !st.ok()) log::Error("views not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");

@@ -458,6 +458,7 @@ Result<std::unique_ptr<Services>> BuildServices(Config config, const std::string
     s->social = std::make_unique<oidc::Client>(*s->db, s->clock, std::move(providers), oo);
   }
   TRIBUNE_TRY(BuildNewsletters(*s));
+  TRIBUNE_TRY(BuildInterop(*s));
   return s;
 }
 

@@ -33,6 +33,8 @@
 #include "notify/prefs.hpp"
 #include "notify/push.hpp"
 #include "app/cluster_relay.hpp"
+#include "app/interop_engines.hpp"
+#include "interop/service.hpp"
 #include "storage/database.hpp"
 
 namespace tribune::app {
@@ -80,10 +82,20 @@ struct Services {
   std::unique_ptr<notify::NewsletterService> newsletters;  // e-mail subscriptions to the news and their digests
   std::unique_ptr<news::SearchIndex> search_index;  // hears the articles' writes (a listener of `articles`)
   std::unique_ptr<news::SearchService> search;
+  // The engine as a service (interop/service.hpp): per-edition engines, API keys, Perspective, Coral, feedback.
+  std::unique_ptr<InteropEngines> interop_engines;
+  std::unique_ptr<interop::ApiKeyStore> api_keys;
+  std::unique_ptr<interop::PerspectiveApi> perspective;
+  std::unique_ptr<interop::FeedbackStore> feedback;
+  std::unique_ptr<interop::CoralPhase> coral;  // after the store and engines its pending decisions use
+  std::unique_ptr<interop::InteropService> interop;
 
   // The public origin once known (serve learns the port after listening): links in mails use it.
   void SetBaseUrl(const std::string& url);
 };
+
+// Section [interop]: the services above from interop_engines on (interop_services.cpp). Errors: kBadRequest.
+Status BuildInterop(Services& s);
 
 // The behaviour rules' settings from config section [behaviour] (and limits.enabled). Errors: kBadRequest
 // naming the key whose value makes no sense (a window under an hour, a similarity outside (0, 1], ...).

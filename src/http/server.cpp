@@ -147,7 +147,7 @@ struct Server::Impl {
   asio::awaitable<void> WriteMessage(beast::tcp_stream& stream, const Request& req, Response& resp, Message& res,
                                      bool keep_alive) {
     res.set(bhttp::field::server, "tribune");
-    res.set(bhttp::field::content_type, resp.content_type);
+    if (!resp.content_type.empty()) res.set(bhttp::field::content_type, resp.content_type);  // none on 204 / 304
     res.set("X-Request-Id", req.request_id);
     res.set("X-Content-Type-Options", "nosniff");
     for (auto& [k, v] : resp.headers) res.insert(k, v);

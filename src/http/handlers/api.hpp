@@ -32,6 +32,10 @@ class ReaderViews;   // news/reader_views.hpp
 class PanelService;  // news/panels.hpp
 }  // namespace tribune::news
 
+namespace tribune::interop {
+class InteropService;  // interop/service.hpp
+}  // namespace tribune::interop
+
 namespace tribune::notify {
 class SubscriptionService;  // notify/push.hpp
 class PreferenceService;    // notify/prefs.hpp
@@ -73,6 +77,7 @@ struct ApiContext {
   news::PanelService* panels = nullptr;       // the header's data panels; nullptr: none
   notify::NewsletterService* newsletters = nullptr;  // e-mail subscriptions to the news; nullptr: 404
   news::SearchService* search = nullptr;  // GET /api/v1/search and /search; nullptr: 404
+  interop::InteropService* interop = nullptr;  // Perspective-compatible and Coral endpoints; nullptr: none
 };
 
 void RegisterHealth(Router& router);
@@ -91,6 +96,9 @@ void RegisterLiveRoutes(Router& router, ApiContext& ctx);
 void RegisterPushRoutes(Router& router, ApiContext& ctx);
 void RegisterSubscriptionRoutes(Router& router, ApiContext& ctx);
 void RegisterSearchRoutes(Router& router, ApiContext& ctx);
+void RegisterInteropRoutes(Router& router, ApiContext& ctx);
+// Engine-only mode (`serve --engine-only`): POST /api/v1/moderation/check alone of the moderation routes.
+void RegisterModerationCheckRoute(Router& router, ApiContext& ctx);
 
 inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterHealth(router);
@@ -109,6 +117,14 @@ inline void RegisterApi(Router& router, ApiContext& ctx) {
   RegisterPushRoutes(router, ctx);
   RegisterSubscriptionRoutes(router, ctx);
   RegisterSearchRoutes(router, ctx);
+  RegisterInteropRoutes(router, ctx);
+}
+
+// What `serve --engine-only` serves: health, the engine as a service, and the moderators' dry-run check.
+inline void RegisterEngineOnlyApi(Router& router, ApiContext& ctx) {
+  RegisterHealth(router);
+  RegisterInteropRoutes(router, ctx);
+  RegisterModerationCheckRoute(router, ctx);
 }
 
 // The client's address: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.

@@ -141,9 +141,13 @@ Result<Response> DeleteAccount(ApiContext& ctx, Request& req) {
 
 }  // namespace
 
-void RegisterModerationRoutes(Router& router, ApiContext& ctx) {
+void RegisterModerationCheckRoute(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/moderation/check",
              [&ctx](Request& req) { return Respond(req, [&] { return Check(ctx, req); }); });
+}
+
+void RegisterModerationRoutes(Router& router, ApiContext& ctx) {
+  RegisterModerationCheckRoute(router, ctx);
   router.Add("POST", "/api/v1/moderation/comments/{id}/decision",
              [&ctx](Request& req) { return Respond(req, [&] { return DecideComment(ctx, req); }); });
   router.Add("GET", "/api/v1/moderation/comments/{id}/cluster",

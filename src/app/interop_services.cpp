@@ -1,0 +1,71 @@
+// The engine as a service (issue 11): API keys, the Perspective-compatible API, Coral's external phase and
+// webhooks, and the feedback store that teaches the edition's learned model — built from config section [interop].
+#include <filesystem>
+
+#include "app/interop_engines.hpp"
+#include "app/services.hpp"
+#include "interop/service.hpp"
+#include "moderation/factory.hpp"
+
+namespace tribune::app {
+
+namespace {
+
+// The languages the engine has lexicons for: the judged languages of the Perspective API.
+std::vector<std::string> LexiconLanguages(const Config& c) {
+  std::string dir = c.GetString("moderation.lexicon_dir");
+  if (dir.empty()) dir = moderation::DefaultLexiconDir();
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_directory()) out.push_back(entry.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Status BuildInterop(Services& s) {
+  const Config& c = s.config;
+  s.interop_engines = std::make_unique<InteropEngines>(c, s.data_dir, s.model ? s.model->model() : nullptr);
+  s.api_keys = std::make_unique<interop::ApiKeyStore>(*s.db, s.clock);
+
+  interop::PerspectiveOptions po;
+  po.max_text_bytes = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("interop.perspective_max_text_bytes"), 1, 1 << 20));
+  po.languages = LexiconLanguages(c);
+  interop::LanguageGuesser guess;
+  if (const moderation::LanguageDetector* lid = s.interop_engines->language_detector()) {
+    guess = interop::MakeLanguageGuesser(*lid);
+  } else {
+    guess = [](std::string_view) { return std::vector<std::pair<std::string, double>>{}; };
+  }
+  s.perspective = std::make_unique<interop::PerspectiveApi>(std::move(po), std::move(guess));
+
+  const std::string default_edition = c.GetString("site.default_edition");
+  interop::CoralPhaseOptions co;
+  co.secrets = c.GetList("interop.coral_secrets");
+  co.edition = c.GetString("interop.coral_edition").empty() ? default_edition : c.GetString("interop.coral_edition");
+  co.approve_on_publish = c.GetBool("interop.coral_approve_on_publish");
+  co.replay_window_seconds = std::max<int64_t>(0, c.GetInt("interop.coral_replay_seconds"));
+  co.deadline_ms = static_cast<int>(std::clamp<int64_t>(c.GetInt("interop.coral_deadline_ms"), 10, 10'000));
+  for (const std::string& secret : co.secrets) {
+    if (secret.size() < 16) return MakeError(ErrorCode::kBadRequest, "interop.coral_secrets: a secret is shorter than 16 characters");
+  }
+  const std::string coral_edition = co.edition;
+  const bool approve = co.approve_on_publish;
+  s.feedback = std::make_unique<interop::FeedbackStore>(*s.db, s.clock);
+  if (s.model) {
+    s.feedback->SetLearner([keeper = s.model.get()](int64_t id, const std::string& text, const std::string& label) {
+      keeper->LearnExample(id, text, label);
+    });
+  }
+  s.coral = std::make_unique<interop::CoralPhase>(*s.db, s.clock, std::move(co));
+  s.interop = std::make_unique<interop::InteropService>(
+      *s.api_keys, *s.perspective, *s.coral, *s.feedback,
+      [engines = s.interop_engines.get()](std::string_view edition) { return engines->For(edition); },
+      interop::InteropOptions{coral_edition, approve});
+  return Ok{};
+}
+
+}  // namespace tribune::app

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "app/commands.hpp"
 #include "app/maintenance.hpp"
@@ -169,16 +170,29 @@ int Serve(CommandContext& ctx) {
     if (s.push_worker) s.push_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("push.poll_ms"))));
     maintenance.Start(std::chrono::hours(1));
   }
-  // Coral waits a few hundred milliseconds at most: its edition's engine is built before the first request, not by it.
-  if (engine_only || !config.GetList("interop.coral_secrets").empty()) {
-    const std::string coral_edition = config.GetString("interop.coral_edition");
-    (void)s.interop_engines->For(coral_edition.empty() ? config.GetString("site.default_edition") : coral_edition);
-  }
+  // The interop engines in use are built now, in the background, rather than by a first request that Coral gives
+  // a few hundred milliseconds: Coral's edition when Coral is configured, and the editions of the API keys.
+  std::thread warm_engines([&s, &config, engine_only] {
+    std::vector<std::string> editions;
+    if (engine_only || !config.GetList("interop.coral_secrets").empty()) {
+      const std::string coral = config.GetString("interop.coral_edition");
+      editions.push_back(coral.empty() ? config.GetString("site.default_edition") : coral);
+    }
+    if (auto keys = s.api_keys->List(); keys.ok()) {
+      for (const auto& k : *keys) {
+        if (!k.revoked_at) editions.push_back(k.edition);
+      }
+    }
+    std::sort(editions.begin(), editions.end());
+    editions.erase(std::unique(editions.begin(), editions.end()), editions.end());
+    for (const auto& e : editions) (void)s.interop_engines->For(e);
+  });
   log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"" +
                              (engine_only ? ",\"mode\":\"engine-only\"" : ""));
   std::printf("listening on %s\n", origin.c_str());
   std::fflush(stdout);
   server.Run();
+  warm_engines.join();
   maintenance.Stop();
   s.mail_worker->Stop();
   if (s.push_worker) s.push_worker->Stop();

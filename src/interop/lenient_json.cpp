@@ -1,9 +1,10 @@
 #include "interop/lenient_json.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <charconv>
 #include <cstdint>
+#include <limits>
 #include <exception>
 #include <string>
 #include <vector>
@@ -270,8 +271,10 @@ class Parser {
     return true;
   }
 
-  // RFC 8259 number. Small integers are converted here; the rest goes through boost::json::parse so the value is
-  // exactly boost's (its double conversion, its int64 → uint64 → double overflow rules).
+  // RFC 8259 number, typed as boost::json::parse types it: an integer is int64 when it fits, else uint64 when it
+  // fits, else double; anything with a fraction or an exponent is double, correctly rounded (std::from_chars;
+  // boost's default conversion may be one unit in the last place off), ±infinity past the double range, ±0
+  // below it.
   bool Number() {
     const size_t b = i_;
     const bool negative = s_[i_] == '-';
@@ -283,39 +286,81 @@ class Parser {
     } else {
       while (i_ < n_ && IsDigit(s_[i_])) ++i_;
     }
-    const size_t digits = i_ - digits_begin;
+    const size_t digits_end = i_;
     bool integer = true;
+    size_t frac_begin = i_, frac_end = i_;
     if (i_ < n_ && s_[i_] == '.') {
       integer = false;
-      ++i_;
+      frac_begin = ++i_;
       if (i_ >= n_ || !IsDigit(s_[i_])) return FailB("invalid number");
       while (i_ < n_ && IsDigit(s_[i_])) ++i_;
+      frac_end = i_;
     }
+    bool exp_negative = false;
+    size_t exp_begin = i_;
     if (i_ < n_ && (s_[i_] == 'e' || s_[i_] == 'E')) {
       integer = false;
       ++i_;
-      if (i_ < n_ && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+      if (i_ < n_ && (s_[i_] == '+' || s_[i_] == '-')) exp_negative = s_[i_++] == '-';
+      exp_begin = i_;
       if (i_ >= n_ || !IsDigit(s_[i_])) return FailB("invalid number");
       while (i_ < n_ && IsDigit(s_[i_])) ++i_;
     }
-    if (integer && digits <= 18) {
-      int64_t v = 0;
-      for (size_t k = digits_begin; k < i_; ++k) v = v * 10 + (s_[k] - '0');
-      st_.push_int64(negative ? -v : v);
-      return true;
+    if (integer) {
+      uint64_t v = 0;
+      bool overflow = false;
+      for (size_t k = digits_begin; k < digits_end && !overflow; ++k) {
+        const uint64_t d = s_[k] - '0';
+        if (v > (UINT64_MAX - d) / 10)
+          overflow = true;
+        else
+          v = v * 10 + d;
+      }
+      if (!overflow) {
+        if (!negative && v <= static_cast<uint64_t>(INT64_MAX)) {
+          st_.push_int64(static_cast<int64_t>(v));
+          return true;
+        }
+        if (!negative) {
+          st_.push_uint64(v);
+          return true;
+        }
+        if (v <= static_cast<uint64_t>(INT64_MAX) + 1) {
+          st_.push_int64(v == static_cast<uint64_t>(INT64_MAX) + 1 ? INT64_MIN : -static_cast<int64_t>(v));
+          return true;
+        }
+      }
     }
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(text_.substr(b, i_ - b), ec);
-    if (ec) {
+    double d = 0;
+    const char* first = text_.data() + b;
+    const char* last = text_.data() + i_;
+    const auto [ptr, ec] = std::from_chars(first, last, d);
+    if (ec == std::errc::result_out_of_range || ptr != last) {
+      // Past the range: which side? The decimal exponent of the first significant digit, roughly.
+      int64_t scale = 0;
+      bool zero = true;
+      size_t k = digits_begin;
+      while (k < digits_end && s_[k] == '0') ++k;
+      if (k < digits_end) {
+        zero = false;
+        scale = static_cast<int64_t>(digits_end - k);
+      } else {
+        k = frac_begin;
+        while (k < frac_end && s_[k] == '0') ++k;
+        if (k < frac_end) zero = false;
+        scale = -static_cast<int64_t>(k - frac_begin);
+      }
+      int64_t exponent = 0;
+      for (size_t e = exp_begin; e < i_ && exponent < 1'000'000'000; ++e) exponent = exponent * 10 + (s_[e] - '0');
+      scale += exp_negative ? -exponent : exponent;
+      const bool huge = !zero && scale > 0;
+      d = huge ? std::numeric_limits<double>::infinity() : 0.0;
+      if (negative) d = -d;
+    } else if (ec != std::errc()) {
       i_ = b;
       return FailB("invalid number");
     }
-    if (v.is_int64())
-      st_.push_int64(v.get_int64());
-    else if (v.is_uint64())
-      st_.push_uint64(v.get_uint64());
-    else
-      st_.push_double(v.get_double());
+    st_.push_double(d);
     return true;
   }
 

@@ -4,10 +4,13 @@
 // comments, no single quotes, no NaN.
 //
 // Strings must be valid UTF-8 (overlong forms, UTF-8-encoded surrogates and code points above U+10FFFF are
-// errors); \uXXXX escapes are decoded, surrogate pairs joined, a lone surrogate is an error. Numbers become
-// what boost::json::parse makes of them (int64, then uint64, then double; 1e400 is infinity), duplicate keys
-// keep the last value, and nesting deeper than `max_depth` arrays/objects is an error: for every input
-// boost::json::parse accepts (default options), the result equals boost's (fuzz/fuzz_lenient_json.cpp).
+// errors); \uXXXX escapes are decoded, surrogate pairs joined, a lone surrogate is an error. Numbers are typed
+// as boost::json::parse types them (an integer is int64, else uint64, else double; a fraction or an exponent
+// makes a double; 1e400 is infinity, 1e-400 zero), duplicate keys keep the last value, and nesting deeper than
+// `max_depth` arrays/objects is an error: for every input boost::json::parse accepts (default options), the
+// result equals boost's (fuzz/fuzz_lenient_json.cpp) — except that doubles are correctly rounded here
+// (std::from_chars) where boost 1.81's default conversion may be off in the last place, and "0e400" is 0
+// where boost makes NaN of it.
 //
 // Iterative (no recursion, whatever max_depth), linear in the input, one pass. The input size limit is the
 // caller's. Errors: ErrorCode::kBadRequest, "<what> at byte <offset>".

@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 namespace tribune::interop {
@@ -42,6 +44,19 @@ TEST(LenientJson, StrictJsonGivesBoostsValue) {
   EXPECT_TRUE(Lenient("18446744073709551615").is_uint64());
   EXPECT_TRUE(Lenient("18446744073709551616").is_double());
   EXPECT_TRUE(Lenient("1e2").is_double());
+}
+
+TEST(LenientJson, DoublesAreCorrectlyRoundedAndSaturate) {
+  EXPECT_EQ(Lenient("0.1").as_double(), 0.1);
+  EXPECT_EQ(Lenient("-12.44674407370184412345678").as_double(), -12.44674407370184412345678);
+  EXPECT_EQ(Lenient("1e400").as_double(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(Lenient("-1e400").as_double(), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(Lenient("1e-400").as_double(), 0.0);
+  EXPECT_TRUE(std::signbit(Lenient("-1e-400").as_double()));
+  EXPECT_EQ(Lenient("0e400").as_double(), 0.0);  // boost 1.81: NaN
+  EXPECT_EQ(Lenient("0.000e99999999999999999999").as_double(), 0.0);
+  EXPECT_EQ(Lenient("-9223372036854775808").as_int64(), INT64_MIN);
+  EXPECT_EQ(Lenient("99999999999999999999").as_double(), 1e20);
 }
 
 TEST(LenientJson, CommentoPlusPlusBodyParses) {

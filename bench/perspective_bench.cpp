@@ -9,6 +9,8 @@
 //   BM_AnalyzeSpans         the same with "spanAnnotations":true (ICU sentences, a score per sentence)
 //   BM_AnalyzeDetect        no "languages" (Discourse): the CLD2 + fastText guesser runs first
 //   BM_AnalyzeStubEngine    Analyze with an engine that returns a fixed hold decision at once: the overhead alone
+//   BM_Guess                the guesser alone (MakeLanguageGuesser); BM_GuessParts/0,1,2: PrepareText, fastText
+//                           and CLD2 on the prepared text
 //   BM_ParseStrict          boost::json::parse of the body
 //   BM_ParseLenient         interop::ParseLenientJson of the body
 // The overhead of the API is BM_Analyze − BM_EngineCheck (≈ BM_AnalyzeStubEngine). Numbers are reported,
@@ -126,6 +128,37 @@ void BM_AnalyzeStubEngine(benchmark::State& state) {
   Run(state, F().bodies, stub);
 }
 
+void BM_Guess(benchmark::State& state) {
+  Fixture& f = F();
+  const interop::LanguageGuesser guess = interop::MakeLanguageGuesser(*f.detector);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto g = guess(f.texts[i]);
+    benchmark::DoNotOptimize(g);
+    i = (i + 1) % f.texts.size();
+  }
+}
+
+void BM_GuessParts(benchmark::State& state) {
+  Fixture& f = F();
+  std::vector<std::string> prepared;
+  for (const auto& t : f.texts) prepared.push_back(moderation::language::PrepareText(t).text);
+  size_t i = 0;
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      auto j = moderation::language::PrepareText(f.texts[i]);
+      benchmark::DoNotOptimize(j);
+    } else if (state.range(0) == 1) {
+      auto g = f.detector->FastTextGuess(prepared[i]);
+      benchmark::DoNotOptimize(g);
+    } else {
+      auto g = moderation::LanguageDetector::Cld2Guess(prepared[i]);
+      benchmark::DoNotOptimize(g);
+    }
+    i = (i + 1) % f.texts.size();
+  }
+}
+
 void BM_ParseStrict(benchmark::State& state) {
   Fixture& f = F();
   size_t i = 0;
@@ -154,6 +187,8 @@ BENCHMARK(BM_Analyze)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
 BENCHMARK(BM_AnalyzeSpans)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 BENCHMARK(BM_AnalyzeDetect)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 BENCHMARK(BM_AnalyzeStubEngine)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
+BENCHMARK(BM_Guess)->Unit(benchmark::kMicrosecond)->MinTime(0.5);
+BENCHMARK(BM_GuessParts)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->MinTime(0.5);
 BENCHMARK(BM_ParseStrict)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 BENCHMARK(BM_ParseLenient)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 

@@ -21,6 +21,8 @@ namespace {
 constexpr size_t kGuessMinLetters = 12;
 constexpr double kGuessMinConfidence = 0.5;
 constexpr double kGuessKeep = 0.1;
+// CLD2 alone decides when it calls its answer reliable with at least this share of the text.
+constexpr double kCld2Sure = 0.9;
 
 struct Languages {
   std::string used;                   // what the engine judges the text as
@@ -43,8 +45,15 @@ LanguageGuesser MakeLanguageGuesser(const moderation::LanguageDetector& detector
     std::vector<std::pair<std::string, double>> out;
     const moderation::language::JudgedText judged = moderation::language::PrepareText(text);
     if (judged.letters < kGuessMinLetters) return out;
-    const auto ft = detector.FastTextGuess(judged.text);
     const auto cld = moderation::LanguageDetector::Cld2Guess(judged.text);
+    // CLD2 (≈ 15 µs on 500 bytes) sure of itself: fastText (≈ 35 µs) would only agree.
+    if (cld.reliable && cld.probability >= kCld2Sure && !cld.language.empty()) {
+      out.emplace_back(cld.language, std::min(cld.probability, 1.0));
+      for (const auto& [l, p] : cld.others)
+        if (p >= kGuessKeep && l != cld.language) out.emplace_back(l, p);
+      return out;
+    }
+    const auto ft = detector.FastTextGuess(judged.text);
     // confidence(L) = (fastText(L) + w·CLD2(L)) / (1 + w): CLD2's share of the text weighs 1 when CLD2 calls
     // its answer reliable, 0.5 when not, 0 when it has none; a detector without an answer does not dilute.
     const double wf = ft.language.empty() ? 0.0 : 1.0;

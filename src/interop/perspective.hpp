@@ -12,7 +12,10 @@
 // judges it, else the edition's). Each requested attribute (rule_map CanonicalAttribute; the reply spells it as
 // requested) gets summaryScore = rule_map AttributeScore of the decision (§3.2 bands), six decimals at most, no
 // exponent; scoreThreshold leaves out attributes scoring below it. spanAnnotations: one span per sentence
-// (ICU), offsets in UTF-16 code units, scored on the findings whose evidence overlaps the sentence.
+// (ICU), offsets in UTF-16 code units, scored on the findings whose evidence overlaps the sentence (a finding
+// without evidence spans counts for every sentence); an HTML comment's spans index its text, not the HTML.
+// No languages sent: detectedLanguages lists the guesser's candidates plus the language used; sent: their
+// normalised forms (no detection).
 // A text in a language the engine has no lexicons for is judged as the edition's language when it was
 // detected (clients such as Discourse fail open on errors); only an explicitly requested one is refused
 // (LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE).

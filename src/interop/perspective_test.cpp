@@ -279,6 +279,35 @@ TEST(PerspectiveAnalyze, UnknownAttributeNamesAreClippedAndEscaped) {
   EXPECT_LT(message.size(), 140u);
 }
 
+TEST(PerspectiveAnalyze, MutatedBodiesGetA200OrAnEnvelope) {
+  // Fixed-seed byte mutations of real bodies: every reply is 200 or 400 and valid JSON of the right shape.
+  const std::string seeds[] = {
+      std::string(kCoral),
+      "{comment: {text: \"You idiot\"},\n languages: [\"en\"],\n requestedAttributes: {TOXICITY:{}} }",
+      R"({"comment":{"text":"<b>x</b> 😀. y","type":"HTML"},"requested_attributes":{"INSULT":{"score_threshold":0.1}},"span_annotations":true,"context":{"entries":[{"text":"a"}]}})",
+  };
+  uint64_t state = 42;
+  auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL, state >> 33; };
+  const char pieces[] = "{}[]\":,\\0-e.tfn ";
+  for (int round = 0; round < 1500; ++round) {
+    std::string body = seeds[round % 3];
+    for (int k = 0, n = 1 + static_cast<int>(next() % 4); k < n; ++k) {
+      const size_t at = next() % (body.size() + 1);
+      switch (next() % 3) {
+        case 0: if (at < body.size()) body.erase(at, 1 + next() % 3); break;
+        case 1: body.insert(at, 1, pieces[next() % (sizeof pieces - 1)]); break;
+        default: if (at < body.size()) body[at] = static_cast<char>(next() % 256);
+      }
+    }
+    const Reply r = Analyze(body);
+    ASSERT_TRUE(r.status == 200 || r.status == 400) << body;
+    boost::system::error_code ec;
+    const json::value v = json::parse(r.body, ec);
+    ASSERT_FALSE(ec) << body << "\n" << r.body;
+    ASSERT_TRUE(r.status == 200 ? v.as_object().contains("attributeScores") : v.as_object().contains("error")) << r.body;
+  }
+}
+
 TEST(PerspectiveError, EnvelopeWithAndWithoutDetails) {
   EXPECT_EQ(PerspectiveError(403, "PERMISSION_DENIED", "The request is missing a valid API key.").body,
             R"({"error":{"code":403,"message":"The request is missing a valid API key.","status":"PERMISSION_DENIED"}})");

@@ -12,6 +12,9 @@
 // (std::from_chars) where boost 1.81's default conversion may be off in the last place, and "0e400" is 0
 // where boost makes NaN of it.
 //
+// Every body goes through this parser, strict ones too: on a 500-byte Coral body it takes 0.65 µs against
+// boost::json::parse's 0.58 µs (bench/perspective_bench.cpp), too little to justify a strict attempt first and
+// two number semantics.
 // Iterative (no recursion, whatever max_depth), linear in the input, one pass. The input size limit is the
 // caller's. Errors: ErrorCode::kBadRequest, "<what> at byte <offset>".
 #pragma once

@@ -18,6 +18,9 @@
 //   cue        context, not a finding: a word that turns the rule's needs_cue entries on ("buy", "how to")
 //   needs_cue  counts only when a cue of the same rule (in any loaded language) stands within ~100 bytes
 //              before or after it, outside its own span: "cocaine" alone is news, "buy cocaine" is not
+//   threat     the entry is a threat, not an insult ("i will kill you"): the signal's detail ends in " [threat]",
+//              which is how the Perspective API tells THREAT and SEVERE_TOXICITY evidence of insult_threat
+//              (interop/rule_map.hpp IsThreat); every entry of the threats section of insult_threat.txt has it
 // A term may hold alternatives in braces, expanded at load time: "{i will|i'll|ima} {kill|shoot} {you|u}".
 // A term with an apostrophe also matches without it ("you're" → "youre"). Terms are normalised by the
 // same function as the text (text::BuildViews, `squeezed` view), so write them plainly.
@@ -38,7 +41,8 @@
 // Languages: Detect runs EVERY loaded language on every text (comments mix languages; a Russian insult
 // on the English edition is still an insult); entries flagged `local` count only on their own edition.
 // Signals: one per rule and occurrence (overlapping matches of one rule merge, keeping the strongest),
-// spans in original byte offsets covering the obfuscated word, detail "lexicon <lang>/<rule>: <term>".
+// spans in original byte offsets covering the obfuscated word, detail "lexicon <lang>/<rule>: <term>" (plus
+// " (masked)", " (with \"<cue>\")" and " [threat]" when they apply).
 #pragma once
 
 #include <cstdint>

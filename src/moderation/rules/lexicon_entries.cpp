@@ -247,6 +247,8 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
             flags |= kCue;
           else if (name == "needs_cue")
             flags |= kNeedsCue;
+          else if (name == "threat")
+            flags |= kThreat;
           else if (!name.empty())
             return bad("unknown flag \"" + name + "\"");
           if (comma == std::string::npos) break;
@@ -255,6 +257,7 @@ Status LexiconDetector::Impl::Parse(Language& lang, const std::vector<SourceFile
       }
       if ((flags & (kWord | kPrefix | kInflect | kSubstring)) == 0) flags |= kWord;
       if ((flags & kCue) && (flags & (kNeedsCue | kAddressed))) return bad("a cue cannot need a cue or an address");
+      if ((flags & kCue) && (flags & kThreat)) return bad("a cue is not evidence: it cannot be a threat");
       std::vector<std::string> variants;
       Expand(term, variants);
       if (variants.size() >= kMaxExpansions) return bad("template expands to too many terms");

@@ -35,9 +35,10 @@ enum : uint32_t {
   kAddressed = 256,
   kCue = 512,       // context for the entries of its rule flagged needs_cue; never a finding itself
   kNeedsCue = 1024, // counts only with a cue of its rule nearby
+  kThreat = 2048,   // the evidence is a threat: the signal's detail ends in " [threat]"
 };
 
-constexpr uint32_t kCacheFormat = 7;
+constexpr uint32_t kCacheFormat = 8;
 // How near a cue must be to a needs_cue match: bytes of the squeezed view between the two (about a dozen
 // words), in either direction, across sentence ends ("Cocaine for sale. Delivery today.").
 constexpr size_t kCueWindow = 100;

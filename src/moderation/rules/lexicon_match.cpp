@@ -387,7 +387,8 @@ void LexiconDetector::Impl::Detect(const DetectorInput& input, std::vector<Signa
     s.confidence = best.confidence;
     s.detail = "lexicon " + best.lang->code + "/" + s.rule + ": " + std::string(best.lang->Term(*best.entry)) +
                (best.masked ? " (masked)" : "") +
-               (best.cue ? " (with \"" + std::string(best.cue_lang->Term(*best.cue)) + "\")" : "");
+               (best.cue ? " (with \"" + std::string(best.cue_lang->Term(*best.cue)) + "\")" : "") +
+               ((best.entry->flags & kThreat) ? " [threat]" : "");
     s.spans.emplace_back(begin, end);
     out.push_back(std::move(s));
     i = j;

@@ -329,6 +329,34 @@ TEST(Lexicon, NeedsCueEntriesCountOnlyWithAContextWordNearby) {
   EXPECT_NE(bad.error().message.find("drugs.txt:2"), std::string::npos) << bad.error().message;
 }
 
+TEST(Lexicon, ThreatEntriesMarkTheirDetail) {
+  // The shipped threats (their own section of each insult_threat.txt) carry the flag; insults do not.
+  for (const auto& [text, lang] : std::vector<std::pair<std::string, std::string>>{
+           {"I will kill you", "en"}, {"ich bring dich um", "de"}, {"te voy a matar", "es"},
+           {"je vais te tuer", "fr"}, {"я тебя убью", "ru"}}) {
+    auto signals = Scan(text, lang);
+    const Signal* s = Find(signals, "insult_threat");
+    ASSERT_NE(s, nullptr) << text;
+    EXPECT_TRUE(s->detail.ends_with(" [threat]")) << s->detail;
+  }
+  auto insult = Scan("Café owners are idiots.");
+  ASSERT_NE(Find(insult, "insult_threat"), nullptr);
+  EXPECT_EQ(Find(insult, "insult_threat")->detail.find("[threat]"), std::string::npos);
+
+  TempLexicon lex;
+  lex.Write("en/insult_threat.txt", "# test\nzork you\t0.9\tword,threat\nzorkhead\t0.5\tword\n");
+  auto d = LexiconDetector::Load(lex.dir(), {"en"});
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  auto threat = Scan(**d, "I will zork you");
+  ASSERT_EQ(threat.size(), 1u);
+  EXPECT_EQ(threat[0].detail, "lexicon en/insult_threat: zork you [threat]");
+  auto plain = Scan(**d, "what a zorkhead");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].detail, "lexicon en/insult_threat: zorkhead");
+  lex.Write("en/insult_threat.txt", "# test\nzork\t0.8\tcue,threat\n");
+  EXPECT_FALSE(LexiconDetector::Load(lex.dir(), {"en"}).ok());
+}
+
 TEST(Lexicon, PublisherNamesAreCuesForInsultPublisher) {
   TempLexicon lex;
   lex.Write("en/insult_publisher.txt", "# test\n{liar|liars}\t0.8\tword,needs_cue\n");

@@ -54,6 +54,7 @@ Status BuildInterop(Services& s) {
   }
   const std::string coral_edition = co.edition;
   const bool approve = co.approve_on_publish;
+  std::vector<std::string> coral_secrets = co.secrets;
   s.feedback = std::make_unique<interop::FeedbackStore>(*s.db, s.clock);
   if (s.model) {
     s.feedback->SetLearner([keeper = s.model.get()](int64_t id, const std::string& text, const std::string& label) {
@@ -64,7 +65,7 @@ Status BuildInterop(Services& s) {
   s.interop = std::make_unique<interop::InteropService>(
       *s.api_keys, *s.perspective, *s.coral, *s.feedback,
       [engines = s.interop_engines.get()](std::string_view edition) { return engines->For(edition); },
-      interop::InteropOptions{coral_edition, approve});
+      interop::InteropOptions{coral_edition, approve, std::move(coral_secrets)});
   return Ok{};
 }
 

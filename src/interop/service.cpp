@@ -75,6 +75,9 @@ Reply InteropService::CoralModerate(std::string_view body, std::string_view sign
   const std::string chosen(edition.empty() ? std::string_view(options_.coral_edition) : edition);
   auto engine = engines_(chosen);
   if (!engine.ok()) {
+    if (!VerifyCoralSignature(body, signature, options_.coral_secrets)) {
+      return Reply{401, R"({"error":{"code":"unauthenticated","message":"The X-Coral-Signature header does not sign this body with a configured secret."}})", {}};
+    }
     // A phase URL naming an edition that cannot be judged is the publisher's mistake: say so (Coral logs it and
     // lets the comment through).
     return Reply{400, R"({"error":{"code":"bad_request","message":"edition must be a policy edition such as \"en\"."}})", {}};

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "interop/api_keys.hpp"
@@ -23,6 +24,7 @@ using EngineLookup = std::function<Result<const moderation::Engine*>(std::string
 struct InteropOptions {
   std::string coral_edition = "en";       // the policy of Coral's requests unless the phase URL names another
   bool coral_approve_on_publish = false;  // answer {"status":"APPROVED"} instead of 204 for clean comments
+  std::vector<std::string> coral_secrets;  // to refuse an unsigned request before saying anything about its URL
 };
 
 class InteropService {

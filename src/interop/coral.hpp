@@ -91,6 +91,8 @@ struct CoralPhaseOptions {
   // Webhooks: a decision record is linked to Coral's comment only within this many seconds after the decision.
   int64_t link_window_seconds = 600;
   size_t max_webhook_bytes = 65536;
+  // interop.coral_record_days: Prune() deletes decision records older than this (they hold Coral users' text).
+  int64_t record_retention_days = 30;
 };
 
 // What a CoralPhase counts (for metrics and tests).
@@ -147,6 +149,10 @@ class CoralPhase {
   //    flash_mob). Not linked yet → linked first as above (by oldStatus SYSTEM_WITHHELD / NONE, or the queue).
   //    The same label twice in a row for one comment is learned once.
   Reply Webhook(std::string_view raw_body, std::string_view signature_header);
+
+  // Deletes the decision records older than record_retention_days (for the maintenance job). Returns how many.
+  // Errors: kUnavailable (database).
+  Result<int64_t> Prune();
 
   // Waits until every judgment started so far has finished and its row is committed (or failed: stats()).
   void Flush();

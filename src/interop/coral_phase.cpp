@@ -1,4 +1,6 @@
 // CoralPhase::Moderate (coral.hpp): verify, parse, judge within the deadline, answer, record off the request path.
+#include <sodium.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -27,22 +29,26 @@ std::string Storable(std::string_view s) {
   return out;
 }
 
-void AppendField(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
+void HashField(crypto_hash_sha256_state& st, std::string_view field) {
+  const std::string prefix = std::to_string(field.size()) + ":";
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(prefix.data()), prefix.size());
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(field.data()), field.size());
 }
 
-// §2.2: Coral sends no comment id; a decision is keyed on tenant, story, author and body (length-prefixed,
-// so no two tuples share a key).
+// §2.2: Coral sends no comment id; a decision is keyed on tenant, story, author and body: the SHA-256 (hex) of
+// "<len>:<tenant><len>:<story><len>:<author><len>:<body>" (length-prefixed, so no two tuples share a key).
 std::string RecordKey(const CoralRequest& r) {
-  std::string key;
-  key.reserve(r.tenant_id.size() + r.story_id.size() + r.author_id.size() + r.body.size() + 24);
-  AppendField(key, r.tenant_id);
-  AppendField(key, r.story_id);
-  AppendField(key, r.author_id);
-  AppendField(key, r.body);
-  return Sha256Hex(key);
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  HashField(st, r.tenant_id);
+  HashField(st, r.story_id);
+  HashField(st, r.author_id);
+  HashField(st, r.body);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&st, digest);
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
 }
 
 // What Coral was told, in one word (column coral_status).
@@ -95,18 +101,20 @@ void DecisionLog::Add(DecisionRow row) {
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= kMaxQueued) {
-      ++failures_;
-      log::Warn("interop: coral decision log full; record dropped");
+      // Logged once per 1024 drops: an overloaded database must not flood the log too.
+      if ((failures_++ & 1023) == 0) log::Warn("interop: coral decision log full; records dropped");
       return;
     }
     queue_.push_back(std::move(row));
+    ++added_;
   }
   cv_.notify_one();
 }
 
 void DecisionLog::Flush() {
   std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
+  const int64_t target = added_;
+  idle_cv_.wait(lock, [&] { return settled_ >= target; });
 }
 
 Status DecisionLog::WriteBatch(const std::vector<DecisionRow>& rows) {
@@ -137,7 +145,6 @@ void DecisionLog::Run() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    writing_ = true;
     lock.unlock();
     Status st = WriteBatch(batch);
     if (st.ok()) {
@@ -158,8 +165,8 @@ void DecisionLog::Run() {
       log::Warn("interop: coral decision record failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
     }
     lock.lock();
-    writing_ = false;
-    if (queue_.empty()) idle_cv_.notify_all();
+    settled_ += static_cast<int64_t>(batch.size());
+    idle_cv_.notify_all();
   }
 }
 
@@ -271,6 +278,19 @@ void CoralPhase::Flush() {
   impl_->log.Flush();
 }
 
+Result<int64_t> CoralPhase::Prune() {
+  const int64_t before = impl_->clock.NowMicros() - impl_->options.record_retention_days * 86'400'000'000;
+  int64_t deleted = 0;
+  Status st = impl_->db.Write([&](storage::Session& s) -> Status {
+    auto n = s.Exec("DELETE FROM interop_decisions WHERE created_at < $1", {before});
+    if (!n.ok()) return std::move(n).error();
+    deleted = *n;
+    return Ok{};
+  });
+  if (!st.ok()) return MakeError(ErrorCode::kUnavailable, "decision records not pruned: " + st.error().message);
+  return deleted;
+}
+
 CoralPhaseStats CoralPhase::stats() const {
   CoralPhaseStats s;
   s.answered = impl_->answered;
@@ -342,8 +362,7 @@ Reply CoralPhase::Moderate(std::string_view raw_body, std::string_view signature
     return std::move(job->reply);
   }
   if (!I.Submit(job)) {
-    ++I.overloaded;
-    log::Warn("interop: coral judgments pile up; answered 204 unjudged");
+    if ((I.overloaded++ & 1023) == 0) log::Warn("interop: coral judgments pile up; answered 204 unjudged");
     return NoDecision();
   }
   std::unique_lock lock(job->mu);

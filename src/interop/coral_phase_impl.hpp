@@ -45,7 +45,10 @@ class DecisionLog {
   std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
   std::deque<DecisionRow> queue_;
-  bool writing_ = false, stop_ = false;
+  // Rows added / written or given up so far: Flush waits for its own rows only, so that steady traffic cannot
+  // keep it waiting.
+  int64_t added_ = 0, settled_ = 0;
+  bool stop_ = false;
   std::atomic<int64_t> recorded_{0}, failures_{0};
   std::thread thread_;
 };

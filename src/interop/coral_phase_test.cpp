@@ -293,5 +293,22 @@ TEST(CoralPhase, DestructorWaitsForLateJudgmentsAndFlushes) {
   EXPECT_EQ(f.Rows(), 1);
 }
 
+TEST(CoralPhase, PruneDeletesRecordsPastTheRetention) {
+  Fixture f;
+  FixedEngine engine(Held());
+  CoralPhaseOptions o = Options();
+  o.record_retention_days = 2;
+  CoralPhase phase(f.tmp.db(), f.clock, f.feedback, o);
+  phase.Moderate(kBody, kHeader1, engine, "en", false);
+  f.clock.Advance(std::chrono::hours(24));
+  phase.Moderate(kBody, kHeader1, engine, "en", false);
+  phase.Flush();
+  f.clock.Advance(std::chrono::hours(25));  // the first is 49 hours old, the second 25
+  auto n = phase.Prune();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(f.Rows(), 1);
+}
+
 }  // namespace
 }  // namespace tribune::interop

@@ -110,8 +110,7 @@ Reply CoralPhase::Webhook(std::string_view raw_body, std::string_view signature_
     if (!by_system && (next == "APPROVED" || next == "REJECTED")) verdict = next;
     wanted = old == kWithheld ? kWithheld : old == "NONE" ? kFlag : std::string_view{};
   }
-  if (left && verdict.empty()) return received;
-  if (updated && verdict.empty()) return received;
+  if (entered ? wanted.empty() : verdict.empty()) return received;  // nothing to link, nothing to learn
 
   // Our own records of the last moments must be committed before we look for them.
   I.log.Flush();

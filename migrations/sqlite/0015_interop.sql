@@ -18,9 +18,11 @@ CREATE TABLE api_keys (
 
 -- One row per Coral external-phase request answered with the engine's decision. Coral sends no comment id, so
 -- record_key is the SHA-256 (hex) of tenant, story, author and body (INTEROP.md §2.2); body_hash is the SHA-256 of
--- the raw request bytes (replays). `answer` is what Coral was told (204 or the JSON). `text` is the comment body,
--- kept so that a moderator's later decision in Coral (webhooks) can teach the model; coral_comment_id is filled in
--- when a webhook names the comment this decision was about.
+-- the raw request bytes (replays). `answer` is what Coral was told: the JSON, or '' for a 204 (no decision, or
+-- the decision came after the phase's deadline); `coral_status` says the same in one word: '' (204), 'FLAG'
+-- (actions only), 'APPROVED', 'SYSTEM_WITHHELD' or 'REJECTED'. `text` is the text judged (the comment body as
+-- plain text), kept so that a moderator's later decision in Coral (webhooks) can teach the model;
+-- coral_comment_id is filled in when a webhook names the comment this decision was about.
 CREATE TABLE interop_decisions (
   id               INTEGER PRIMARY KEY,
   record_key       TEXT NOT NULL,
@@ -32,6 +34,7 @@ CREATE TABLE interop_decisions (
   action           TEXT NOT NULL,
   findings_json    TEXT NOT NULL,
   answer           TEXT NOT NULL,
+  coral_status     TEXT NOT NULL DEFAULT '',
   text             TEXT NOT NULL,
   coral_comment_id TEXT,
   created_at       INTEGER NOT NULL

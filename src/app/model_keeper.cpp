@@ -55,6 +55,18 @@ Status ModelKeeper::CatchUp() {
     model_->Update(r.Text(0), label, clock_.NowMicros());
     ++caught_up_;
   }
+  // Then the foreign clients' labelled examples after the stored copy, in the order they came (after the
+  // moderators' decisions rather than merged with them: the naive Bayes counts do not depend on the order).
+  auto examples = db_.Read(
+      "SELECT text, label FROM interop_feedback WHERE edition = $1 AND created_at > $2 ORDER BY created_at, id",
+      {edition_, since});
+  if (!examples.ok()) return std::move(examples).error();
+  for (const auto& r : *examples) {
+    const std::string& label = r.Text(1);
+    if (label.empty() || label == "flash_mob" || label == "flood") continue;
+    model_->Update(r.Text(0), label, clock_.NowMicros());
+    ++caught_up_;
+  }
   if (caught_up_ > 0) return SaveModel(db_, edition_, *model_, clock_.NowMicros());
   return Ok{};
 }
@@ -63,6 +75,14 @@ void ModelKeeper::Learn(int64_t comment_id, const std::string& text, const std::
   if (shared_) {
     // "<edition>,<comment>,<label>": every server learns it from the comment as stored.
     if (db_.Notify(kLearnChannel, edition_ + "," + std::to_string(comment_id) + "," + label).ok()) return;
+    log::Warn("model: notify failed; learning on this server only");
+  }
+  LearnHere(text, label);
+}
+
+void ModelKeeper::LearnExample(int64_t feedback_id, const std::string& text, const std::string& label) {
+  if (shared_) {
+    if (db_.Notify(kLearnChannel, edition_ + ",f" + std::to_string(feedback_id) + "," + label).ok()) return;
     log::Warn("model: notify failed; learning on this server only");
   }
   LearnHere(text, label);
@@ -78,10 +98,16 @@ void ModelKeeper::Heard(const std::string& payload) {
   const auto a = payload.find(','), b = payload.rfind(',');
   if (a == std::string::npos || b <= a || payload.compare(0, a, edition_) != 0) return;
   int64_t comment_id = 0;
-  const std::string id = payload.substr(a + 1, b - a - 1), label = payload.substr(b + 1);
+  std::string id = payload.substr(a + 1, b - a - 1);
+  const std::string label = payload.substr(b + 1);
+  // "f<id>": a labelled example of interop_feedback (LearnExample), else a comment id.
+  const bool example = !id.empty() && id[0] == 'f';
+  if (example) id.erase(0, 1);
   auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), comment_id);
   if (ec != std::errc() || p != id.data() + id.size() || label.empty()) return;
-  auto rows = db_.Read("SELECT body FROM comments WHERE id = $1", {comment_id});
+  auto rows = example ? db_.Read("SELECT text FROM interop_feedback WHERE id = $1 AND edition = $2",
+                                 {comment_id, edition_})
+                      : db_.Read("SELECT body FROM comments WHERE id = $1", {comment_id});
   if (!rows.ok() || rows->empty()) return;  // gone meanwhile (purged): nothing to learn
   LearnHere((*rows)[0].Text(0), label);
 }

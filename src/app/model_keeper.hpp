@@ -2,6 +2,9 @@
 // stored: every decision updates the model at once (the engine's "model" detector sees it on the next
 // check); the model is written to the database every `save_every` decisions and when the server stops,
 // and at start-up the decisions recorded after the stored copy are learned again, so a crash loses none.
+// Labelled examples from foreign clients (interop_feedback: Perspective's suggestscore, Coral moderators'
+// verdicts; interop/feedback.hpp) are learned the same way (LearnExample) and caught up with after the
+// moderators' decisions.
 // Servers sharing a database (Share()) learn every server's decisions: a decision is announced on
 // kLearnChannel and each server's keeper, the deciding one included, learns it from there — so their models
 // agree, and the copy saved (whole, by whichever server saves) holds them all, except a decision a server had
@@ -30,13 +33,17 @@ class ModelKeeper {
 
   // One moderator decision about `comment_id`: `label` is "ok" or a rule id.
   void Learn(int64_t comment_id, const std::string& text, const std::string& label);
+  // One labelled example of interop_feedback (row `feedback_id`, of this edition): `label` is "ok" or a rule id.
+  // Shared: announced as "<edition>,f<feedback id>,<label>" (servers without LearnExample ignore it: "f…" is no
+  // comment id), each server reads the text from interop_feedback.
+  void LearnExample(int64_t feedback_id, const std::string& text, const std::string& label);
   // From now on decisions go through the database's notifications (see above). Errors: kUnavailable.
   Status Share();
   // Writes the model now if it changed since the last save.
   Status Flush();
 
   const std::shared_ptr<moderation::learned::OnlineModel>& model() const { return model_; }
-  int64_t caught_up() const { return caught_up_; }  // decisions learned again at start-up
+  int64_t caught_up() const { return caught_up_; }  // decisions and examples learned again at start-up
 
  private:
   ModelKeeper(storage::Database& db, const Clock& clock, std::string edition, int save_every,

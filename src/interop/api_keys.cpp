@@ -72,13 +72,18 @@ bool ApiKeyStore::WellFormed(std::string_view presented) {
   });
 }
 
-Result<CreatedKey> ApiKeyStore::Create(std::string edition, std::string label, double qps) {
+Status ApiKeyStore::Validate(std::string_view edition, std::string_view label, double qps) {
   if (!ValidEdition(edition)) return MakeError(ErrorCode::kBadRequest, "edition must be 2 to 8 letters a-z");
   if (label.size() > kMaxLabelBytes) return MakeError(ErrorCode::kBadRequest, "label is longer than 100 bytes");
   if (HasControl(label)) return MakeError(ErrorCode::kBadRequest, "label contains control characters");
   if (!std::isfinite(qps) || qps < 0 || qps > kMaxQps) {
     return MakeError(ErrorCode::kBadRequest, "qps must be a number from 0 (unlimited) to 1000000");
   }
+  return Ok{};
+}
+
+Result<CreatedKey> ApiKeyStore::Create(std::string edition, std::string label, double qps) {
+  TRIBUNE_TRY(Validate(edition, label, qps));
   CreatedKey out;
   out.secret = std::string(kKeyPrefix) + RandomToken(32);
   const std::string hash = Sha256Hex(out.secret);

@@ -63,6 +63,8 @@ class ApiKeyStore {
 
   // Errors: kBadRequest (edition not [a-z]{2,8}, label > 100 bytes or control chars, qps < 0 or > 1e6 or not finite).
   Result<CreatedKey> Create(std::string edition, std::string label, double qps);
+  // Create's checks alone (the command line checks its flags before it opens the database).
+  static Status Validate(std::string_view edition, std::string_view label, double qps);
   // Every key, revoked ones included, oldest first.
   Result<std::vector<ApiKey>> List();
   // By id (digits), by the 8-character prefix of a listing, or by the whole key. Revoking a revoked key

@@ -48,6 +48,8 @@ commands:
   import rss|disqus|wxr FILE|URL [--data DIR]
         import an existing site: an RSS/Atom feed (FILE or http(s) URL), a Disqus export, a WordPress WXR
         export; validates the whole file first, prints counts; re-running imports nothing twice
+  apikey create --data DIR [--policy EDITION] [--label L] [--qps N] | apikey list | apikey revoke ID|PREFIX
+        API keys of the Perspective-compatible endpoints (docs/INTEGRATIONS.md); create prints the key last
   version
 )";
 
@@ -125,6 +127,13 @@ int Main(int argc, char** argv) {
     args->positional.insert(args->positional.begin(), words.begin() + 1, words.end());
     words.resize(1);
   }
+  // `apikey revoke ID|PREFIX`: the key is a positional word (set aside from the check below).
+  std::vector<std::string> apikey_words;
+  if (words[0] == "apikey") {
+    apikey_words.assign(words.begin() + 1, words.end());
+    apikey_words.insert(apikey_words.end(), args->positional.begin(), args->positional.end());
+    args->positional.clear();
+  }
   if (words[0] != "moderate" && words[0] != "panel" && words[0] != "import" && !args->positional.empty()) {
     std::fprintf(stderr, "tribune: unexpected argument: %s\n%s", args->positional.front().c_str(), kUsage);
     return 2;
@@ -149,6 +158,10 @@ int Main(int argc, char** argv) {
   if (words[0] == "import") {
     ctx.positional.insert(ctx.positional.begin(), words.size() > 1 ? words[1] : "");  // rss | disqus | wxr
     return ImportCommand(ctx);
+  }
+  if (words[0] == "apikey") {
+    ctx.positional = std::move(apikey_words);  // create | list | revoke ID|PREFIX
+    return ApiKeyCommand(ctx);
   }
   if (words[0] == "model") {
     ctx.positional.assign(words.begin() + 1, words.end());  // "train" | "stats"

@@ -27,5 +27,6 @@ int Migrate(CommandContext& ctx);        // `migrate --from sqlite:PATH --to pos
 int PolicyPublish(CommandContext& ctx);  // `policy publish --file FILE`  // `model train|stats`: the subcommand is positional.front()
 int PanelCommand(CommandContext& ctx);   // `panel import jhu-csse DIR | enable NAME | disable NAME | list`
 int ImportCommand(CommandContext& ctx);  // `import rss|disqus|wxr FILE|URL`: positional = {kind, FILE|URL}
+int ApiKeyCommand(CommandContext& ctx);  // `apikey create|list|revoke ID|PREFIX`: positional = {verb[, ID|PREFIX]}
 
 }  // namespace tribune::app

@@ -248,14 +248,23 @@ Result<http::LiveOptions> LiveOptionsFrom(const Config& c) {
 Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const std::string& data_dir,
                                                         const moderation::behaviour::BehaviourState* monitor,
                                                         std::shared_ptr<moderation::learned::OnlineModel> online_model) {
+  return BuildEngine(c, data_dir, EngineVariant{}, monitor, std::move(online_model));
+}
+
+Result<std::unique_ptr<moderation::Engine>> BuildEngine(const Config& c, const std::string& data_dir,
+                                                        const EngineVariant& variant,
+                                                        const moderation::behaviour::BehaviourState* monitor,
+                                                        std::shared_ptr<moderation::learned::OnlineModel> online_model) {
   const std::string kind = c.GetString("moderation.engine");
-  const size_t max_length = static_cast<size_t>(c.GetInt("comments.max_length"));
+  const size_t max_length =
+      variant.max_length ? variant.max_length : static_cast<size_t>(c.GetInt("comments.max_length"));
   if (kind == "minimal") return std::unique_ptr<moderation::Engine>(new moderation::MinimalEngine(max_length));
   if (kind != "rules") return MakeError(ErrorCode::kBadRequest, "moderation.engine must be \"rules\" or \"minimal\"");
   moderation::EngineConfig ec;
-  ec.edition = c.GetString("site.default_edition");
+  ec.edition = variant.edition.empty() ? c.GetString("site.default_edition") : variant.edition;
   ec.language = ec.edition;
-  ec.ui_language = c.GetString("site.ui_language");
+  ec.languages_from_input = variant.languages_from_input;
+  ec.ui_language = variant.ui_language.empty() ? c.GetString("site.ui_language") : variant.ui_language;
   ec.policy_file = c.GetString("moderation.policy_file");
   ec.lexicon_dir = c.GetString("moderation.lexicon_dir");
   ec.cache_dir = c.GetString("moderation.cache_dir");

@@ -108,6 +108,22 @@ Result<std::unique_ptr<moderation::Engine>> BuildEngine(
     const Config& config, const std::string& data_dir, const moderation::behaviour::BehaviourState* monitor = nullptr,
     std::shared_ptr<moderation::learned::OnlineModel> online_model = nullptr);
 
+// BuildEngine's engine with another edition's policy overrides (`edition`, "" for site.default_edition) and,
+// with languages_from_input, the language rule judging each comment against CheckInput::language instead of
+// site.languages (the interop endpoints: app/interop_engines.hpp). Errors: as BuildEngine.
+// `ui_language` ("" for site.ui_language) picks the language of the reasons; `max_length` (0 for
+// comments.max_length) the longest text in code points before the form rule rejects it.
+struct EngineVariant {
+  std::string edition;
+  bool languages_from_input = false;
+  std::string ui_language;
+  size_t max_length = 0;
+};
+Result<std::unique_ptr<moderation::Engine>> BuildEngine(
+    const Config& config, const std::string& data_dir, const EngineVariant& variant,
+    const moderation::behaviour::BehaviourState* monitor = nullptr,
+    std::shared_ptr<moderation::learned::OnlineModel> online_model = nullptr);
+
 // The live streams' settings from config section [live] (and limits.enabled for the per-address cap).
 // Errors: kBadRequest naming the key.
 Result<http::LiveOptions> LiveOptionsFrom(const Config& config);

@@ -50,7 +50,9 @@ Result<std::unique_ptr<RuleEngine>> BuildRuleEngine(const EngineConfig& config) 
   // The language rule (fastText + CLD2; holds at most). "none" switches it off.
   if (config.language_model != "none") {
     auto lang = LanguageDetector::Load(config.language_model.empty() ? DefaultLanguageModelPath() : config.language_model,
-                                       config.languages.empty() ? std::vector<std::string>{config.language} : config.languages);
+                                       config.languages_from_input ? std::vector<std::string>{}  // the input's
+                                       : config.languages.empty()    ? std::vector<std::string>{config.language}
+                                                                     : config.languages);
     if (!lang.ok()) return std::move(lang).error();
     detectors.push_back(std::move(lang).value());
   }

@@ -20,6 +20,9 @@ struct EngineConfig {
   std::string cache_dir;               // where compiled matchers are cached, or empty for none
   std::string learned_model;           // data/models/offensive.bin when empty; "none" disables the model
   std::vector<std::string> languages;  // languages comments are expected in; empty: {language}
+  // true: the language rule judges each comment against the language its caller names (CheckInput::language,
+  // e.g. a Perspective request's `languages`) instead of `languages` (the interop endpoints' engines).
+  bool languages_from_input = false;
   std::string language_model;          // data/models/lid.176.ftz when empty; "none" disables the language rule
   size_t max_length = 5000;
   std::vector<std::string> publisher_names;

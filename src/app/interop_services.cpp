@@ -45,6 +45,8 @@ Status BuildInterop(Services& s) {
   const std::string default_edition = c.GetString("site.default_edition");
   interop::CoralPhaseOptions co;
   co.secrets = c.GetList("interop.coral_secrets");
+  co.webhook_secrets = c.GetList("interop.coral_webhook_secrets");
+  co.record_retention_days = std::max<int64_t>(1, c.GetInt("interop.coral_record_days"));
   co.edition = c.GetString("interop.coral_edition").empty() ? default_edition : c.GetString("interop.coral_edition");
   co.approve_on_publish = c.GetBool("interop.coral_approve_on_publish");
   co.replay_window_seconds = std::max<int64_t>(0, c.GetInt("interop.coral_replay_seconds"));
@@ -61,7 +63,7 @@ Status BuildInterop(Services& s) {
       keeper->LearnExample(id, text, label);
     });
   }
-  s.coral = std::make_unique<interop::CoralPhase>(*s.db, s.clock, std::move(co));
+  s.coral = std::make_unique<interop::CoralPhase>(*s.db, s.clock, *s.feedback, std::move(co));
   s.interop = std::make_unique<interop::InteropService>(
       *s.api_keys, *s.perspective, *s.coral, *s.feedback,
       [engines = s.interop_engines.get()](std::string_view edition) { return engines->For(edition); },

@@ -71,7 +71,7 @@ Reply InteropService::Suggest(std::string_view body, std::string_view presented)
 }
 
 Reply InteropService::CoralModerate(std::string_view body, std::string_view signature, std::string_view edition,
-                                    std::optional<bool> approve_on_publish) const {
+                                    std::optional<bool> approve_on_publish, std::optional<bool> plain_text) const {
   const std::string chosen(edition.empty() ? std::string_view(options_.coral_edition) : edition);
   auto engine = engines_(chosen);
   if (!engine.ok()) {
@@ -82,7 +82,9 @@ Reply InteropService::CoralModerate(std::string_view body, std::string_view sign
     // lets the comment through).
     return Reply{400, R"({"error":{"code":"bad_request","message":"edition must be a policy edition such as \"en\"."}})", {}};
   }
-  return coral_.Moderate(body, signature, **engine, chosen, approve_on_publish.value_or(options_.coral_approve_on_publish));
+  const bool approve = approve_on_publish.value_or(options_.coral_approve_on_publish);
+  if (plain_text) return coral_.Moderate(body, signature, **engine, chosen, approve, *plain_text);
+  return coral_.Moderate(body, signature, **engine, chosen, approve);
 }
 
 Reply InteropService::CoralWebhook(std::string_view body, std::string_view signature) const {

@@ -36,9 +36,10 @@ class InteropService {
   Reply Analyze(std::string_view body, std::string_view key) const;
   // comments:suggestscore: each label the engine can name a rule for becomes a stored, learned example.
   Reply Suggest(std::string_view body, std::string_view key) const;
-  // Coral's external phase; `edition` and `approve_on_publish` from the phase URL's query (empty / nullopt: config).
+  // Coral's external phase; `edition`, `approve_on_publish` and `plain_text` (?format=PLAIN_TEXT) from the phase
+  // URL's query (empty / nullopt: config).
   Reply CoralModerate(std::string_view body, std::string_view signature, std::string_view edition,
-                      std::optional<bool> approve_on_publish) const;
+                      std::optional<bool> approve_on_publish, std::optional<bool> plain_text = std::nullopt) const;
   Reply CoralWebhook(std::string_view body, std::string_view signature) const;
 
  private:

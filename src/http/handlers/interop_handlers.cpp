@@ -61,8 +61,10 @@ void RegisterInteropRoutes(Router& router, ApiContext& ctx) {
   }
   router.Add("POST", "/api/v1/interop/coral/moderation", [s](Request& req) {
     const std::string edition = req.Query("edition").value_or("");
+    std::optional<bool> plain_text;  // the phase's format, when its URL says (Coral does not tell in the request)
+    if (auto f = req.Query("format")) plain_text = *f == "PLAIN_TEXT" || *f == "plain";
     return WithRequestId(FromReply(s->CoralModerate(req.body, req.Header("x-coral-signature"), edition,
-                                                    BoolQuery(req, "approve_on_publish")),
+                                                    BoolQuery(req, "approve_on_publish"), plain_text),
                                    "application/json"),
                          req);
   });

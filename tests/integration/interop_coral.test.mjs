@@ -49,6 +49,14 @@ describe('Coral external moderation phase', () => {
   const newSecret = secret();
   let srv;
   const records = () => Number(sql(dataDir, 'SELECT COUNT(*) FROM interop_decisions'));
+  // Records are written off the request path, in order: after one more answered request's record is in, any
+  // record a refused request had wrongly made would be in too.
+  const assertNoNewRecords = async (before) => {
+    const raw = coralBody(`Sentinel ${randomBytes(4).toString('hex')}: thanks for the article.`, { story: 'sentinel' });
+    assert.equal((await post(srv, raw, sign(raw, newSecret))).status, 204);
+    await until('the sentinel record', () => records() >= before + 1);
+    assert.equal(records(), before + 1, 'only the sentinel was recorded');
+  };
   before(async () => {
     srv = await startServer({ dataDir, env: { TRIBUNE_INTEROP_CORAL_SECRETS: `${oldSecret},${newSecret}` } });
   });
@@ -101,7 +109,7 @@ describe('Coral external moderation phase', () => {
     // A signature over other bytes (the same JSON re-serialised) does not verify the body sent.
     const compact = JSON.stringify(JSON.parse(VECTOR));
     assert.equal((await post(srv, VECTOR, sign(compact, newSecret))).status, 401);
-    assert.equal(records(), before);
+    await assertNoNewRecords(before);
   });
 
   test('a clean comment: 204 with no body; a held one: SYSTEM_WITHHELD with a toxicity flag', T, async () => {
@@ -120,6 +128,8 @@ describe('Coral external moderation phase', () => {
   });
 
   test('malformed bodies, even well signed, get 400 and no record', T, async () => {
+    // The records of the answers so far are written off the request path: 4 + 1 + 3 answered above.
+    await until('earlier records are in', () => records() === 8);
     const before = records();
     for (const raw of ['{', '[]', '{"action":"NEW"}', coralBody('').replace('"NEW"', '"DELETE"'), JSON.stringify({ action: 'NEW', comment: { body: 5 } })]) {
       const res = await post(srv, raw, sign(raw, newSecret));
@@ -127,8 +137,40 @@ describe('Coral external moderation phase', () => {
       assert.equal(res.body.error.code, 'bad_request');
     }
     const badEdition = coralBody('hello');
-    assert.equal((await post(srv, badEdition, sign(badEdition, newSecret), { path: `${PATH}?edition=NOT AN EDITION` })).status, 400);
-    assert.equal(records(), before);
+    assert.equal((await post(srv, badEdition, sign(badEdition, newSecret), { path: `${PATH}?edition=NOT%20AN%20EDITION` })).status, 400);
+    assert.equal((await post(srv, badEdition, sign(badEdition, secret()), { path: `${PATH}?edition=NOT%20AN%20EDITION` })).status, 401);
+    await assertNoNewRecords(before);
+  });
+
+  test("webhooks: a Coral moderator's rejection of a withheld comment teaches the model", T, async () => {
+    const story = `story-wh-${randomBytes(3).toString('hex')}`;
+    const held = coralBody('<p>Honestly, the mayor is an idiot and so are his voters.</p>', { story, tenant: 'tenant-wh' });
+    const h = await post(srv, held, sign(held, newSecret));
+    assert.equal(h.status, 200, h.text);
+    assert.equal(h.body.status, 'SYSTEM_WITHHELD', h.text);
+    await until('the held decision is recorded', () =>
+      sql(dataDir, `SELECT COUNT(*) FROM interop_decisions WHERE story_id = '${story}'`) === '1');
+    const event = (type, data) => JSON.stringify({
+      id: randomBytes(8).toString('hex'), type, tenantID: 'tenant-wh', tenantDomain: 'news.example',
+      data: { storyID: story, siteID: 'site-1', ...data }, createdAt: new Date().toISOString(),
+    }, null, 2);
+    const hook = (raw, signature) => post(srv, raw, signature, { path: '/api/v1/interop/coral/webhook' });
+    const entered = event('COMMENT_ENTERED_MODERATION_QUEUE', { commentID: 'coral-c1', queue: 'PENDING', status: 'SYSTEM_WITHHELD' });
+    assert.equal((await hook(entered, sign(entered, secret()))).status, 401);
+    const r1 = await hook(entered, sign(entered, oldSecret));
+    assert.equal(r1.status, 200, r1.text);
+    assert.deepEqual(r1.body, { received: true });
+    assert.equal(sql(dataDir, `SELECT coral_comment_id FROM interop_decisions WHERE story_id = '${story}'`), 'coral-c1');
+    const left = event('COMMENT_LEFT_MODERATION_QUEUE', { commentID: 'coral-c1', queue: 'PENDING', status: 'REJECTED' });
+    assert.equal((await hook(left, sign(left, newSecret))).status, 200);
+    assert.equal(sql(dataDir, "SELECT label || '|' || source FROM interop_feedback WHERE reference = 'coral-c1'"), 'insult_threat|coral');
+    // Unknown event types are acknowledged; malformed events are not.
+    const other = event('STORY_CREATED', { storyURL: 'https://news.example/x' });
+    assert.equal((await hook(other, sign(other, newSecret))).status, 200);
+    for (const raw of ['{', '[]', JSON.stringify({ type: 'COMMENT_LEFT_MODERATION_QUEUE', data: {} })]) {
+      assert.equal((await hook(raw, sign(raw, newSecret))).status, 400, raw);
+    }
+    assert.equal(sql(dataDir, "SELECT COUNT(*) FROM interop_feedback WHERE source = 'coral'"), '1');
   });
 
   test('without a replay window the same body gets the same answer', T, async () => {

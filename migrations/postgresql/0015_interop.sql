@@ -39,7 +39,7 @@ CREATE TABLE interop_decisions (
   coral_comment_id TEXT,
   created_at       BIGINT NOT NULL
 );
-CREATE INDEX interop_decisions_key ON interop_decisions(record_key, created_at);
+CREATE INDEX interop_decisions_record ON interop_decisions(record_key, created_at);
 CREATE INDEX interop_decisions_story ON interop_decisions(tenant_id, story_id, created_at);
 CREATE UNIQUE INDEX interop_decisions_comment ON interop_decisions(tenant_id, coral_comment_id);
 

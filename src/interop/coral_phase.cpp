@@ -227,6 +227,9 @@ void CoralPhase::Impl::Judge(Job& job) {
   } catch (const std::exception& e) {
     failed = true;
     log::Error("interop: engine failed on a coral comment", "\"what\":\"" + log::JsonEscape(e.what()) + "\"");
+  } catch (...) {
+    failed = true;
+    log::Error("interop: engine failed on a coral comment");
   }
   Reply answer = failed ? NoDecision() : CoralAnswer(decision, job.approve_on_publish);
   Reply told;

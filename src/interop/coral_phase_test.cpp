@@ -293,6 +293,28 @@ TEST(CoralPhase, DestructorWaitsForLateJudgmentsAndFlushes) {
   EXPECT_EQ(f.Rows(), 1);
 }
 
+class ThrowingEngine final : public moderation::Engine {
+ public:
+  Decision Check(const moderation::CheckInput&) const override { throw std::runtime_error("broken"); }
+  std::string_view Name() const override { return "throwing"; }
+};
+
+TEST(CoralPhase, EngineFailureAnswers204AndRecordsNothing) {
+  Fixture f;
+  ThrowingEngine engine;
+  CoralPhaseOptions o = Options();
+  CoralPhase pooled(f.tmp.db(), f.clock, f.feedback, o);
+  o.deadline_ms = 0;
+  CoralPhase inline_phase(f.tmp.db(), f.clock, f.feedback, o);
+  for (CoralPhase* phase : {&pooled, &inline_phase}) {
+    const Reply r = phase->Moderate(kBody, kHeader1, engine, "en", false);
+    EXPECT_EQ(r.status, 204);
+    EXPECT_EQ(r.body, "");
+    phase->Flush();
+  }
+  EXPECT_EQ(f.Rows(), 0);
+}
+
 TEST(CoralPhase, PruneDeletesRecordsPastTheRetention) {
   Fixture f;
   FixedEngine engine(Held());

@@ -47,6 +47,9 @@ Status BuildInterop(Services& s) {
   co.secrets = c.GetList("interop.coral_secrets");
   co.webhook_secrets = c.GetList("interop.coral_webhook_secrets");
   co.record_retention_days = std::max<int64_t>(1, c.GetInt("interop.coral_record_days"));
+  const std::string format = c.GetString("interop.coral_format");
+  if (format != "html" && format != "plain") return MakeError(ErrorCode::kBadRequest, "interop.coral_format must be \"html\" or \"plain\"");
+  co.plain_text = format == "plain";
   co.edition = c.GetString("interop.coral_edition").empty() ? default_edition : c.GetString("interop.coral_edition");
   co.approve_on_publish = c.GetBool("interop.coral_approve_on_publish");
   co.replay_window_seconds = std::max<int64_t>(0, c.GetInt("interop.coral_replay_seconds"));

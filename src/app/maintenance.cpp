@@ -13,7 +13,16 @@ Status Maintenance::RunDue() {
   return Ok{};
 }
 
+Status Maintenance::RunInteropJobs() {
+  if (!s_.coral) return Ok{};
+  TRIBUNE_ASSIGN(const int64_t pruned, s_.coral->Prune());
+  if (pruned > 0) log::Info("coral decision records pruned", "\"records\":" + std::to_string(pruned));
+  return Ok{};
+}
+
 Status Maintenance::RunJobs() {
+  TRIBUNE_TRY(RunInteropJobs());
+  if (engine_only_) return Ok{};
   TRIBUNE_ASSIGN(const int purged, s_.accounts->PurgeDue());
   const int64_t now = s_.clock.NowMicros();
   constexpr int64_t kDay = 86'400'000'000;

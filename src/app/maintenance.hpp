@@ -23,11 +23,15 @@ class Maintenance {
   // Runs RunDue every `interval` on a thread until Stop.
   void Start(std::chrono::seconds interval);
   void Stop();
+  // `serve --engine-only`: no site, so only the interop jobs (Coral's decision records past their retention).
+  void SetEngineOnly(bool engine_only) { engine_only_ = engine_only; }
 
  private:
   static constexpr int kMaintenanceLock = 1;
   Status RunJobs();
+  Status RunInteropJobs();
   Services& s_;
+  bool engine_only_ = false;
   std::mutex run_mu_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -131,7 +131,7 @@ int Serve(CommandContext& ctx) {
   api.search = s.search.get();
   api.interop = s.interop.get();
   // --engine-only: the engine as a service beside another comment system (docs/INTEGRATIONS.md) — no site, no
-  // mail or push workers, no maintenance jobs.
+  // mail or push workers; maintenance only prunes Coral's decision records.
   const bool engine_only = ctx.flags.count("engine-only") > 0;
   auth.SetSanctions(s.sanctions.get());
   Maintenance maintenance(s);
@@ -168,8 +168,9 @@ int Serve(CommandContext& ctx) {
   if (!engine_only) {
     s.mail_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("mail.poll_ms"))));
     if (s.push_worker) s.push_worker->Start(std::chrono::milliseconds(std::max<int64_t>(10, config.GetInt("push.poll_ms"))));
-    maintenance.Start(std::chrono::hours(1));
   }
+  maintenance.SetEngineOnly(engine_only);
+  maintenance.Start(std::chrono::hours(1));
   // The interop engines in use are built now, in the background, rather than by a first request that Coral gives
   // a few hundred milliseconds: Coral's edition when Coral is configured, and the editions of the API keys.
   std::thread warm_engines([&s, &config, engine_only] {

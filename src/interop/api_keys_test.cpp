@@ -235,6 +235,20 @@ TEST_F(ApiKeyStoreTest, AFloodOfUnknownKeysDoesNotBecomeAFloodOfQueries) {
   EXPECT_EQ(store.Authenticate(created->secret).verdict, Verdict::kOk);  // from memory
 }
 
+TEST_F(ApiKeyStoreTest, DatabaseDownServesKnownKeysAndRefusesUnknownOnesAsUnavailable) {
+  auto key = store_.Create("en", "", 0);
+  ASSERT_TRUE(key.ok());
+  ASSERT_EQ(store_.Authenticate(key->secret).verdict, Verdict::kOk);
+  db_.Exec("DROP TABLE api_keys");  // every query now fails
+  clock_.Advance(seconds(61));  // the refresh fails: the key stays as it was known
+  EXPECT_EQ(store_.Authenticate(key->secret).verdict, Verdict::kOk);
+  EXPECT_EQ(store_.Authenticate(key->secret).verdict, Verdict::kOk);
+  auto unknown = store_.Authenticate("trb_" + RandomToken(32));
+  EXPECT_EQ(unknown.verdict, Verdict::kUnavailable);
+  EXPECT_GE(unknown.retry_after_seconds, 1);
+  EXPECT_FALSE(store_.Create("en", "", 0).ok());
+}
+
 TEST_F(ApiKeyStoreTest, ConcurrentRequestsShareOneBucket) {
   auto key = store_.Create("en", "", 100);
   ASSERT_TRUE(key.ok());

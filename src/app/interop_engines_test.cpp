@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace tribune::app {
@@ -17,11 +18,17 @@ constexpr std::string_view kProfane = "You are a fucking idiot and your article 
 
 class InteropEnginesTest : public ::testing::Test {
  protected:
+  // One data directory for the suite: the compiled lexicons (seconds to build cold) are cached across its tests.
+  static void SetUpTestSuite() {
+    suite_dir_ = (std::filesystem::temp_directory_path() /
+                  ("tribune-test-interop-engines-" + std::to_string(::getpid()))).string();
+    std::filesystem::create_directories(suite_dir_);
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(suite_dir_); }
+
   InteropEnginesTest() {
-    // The compiled lexicons are cached across runs (they take seconds to build cold).
-    data_dir_ = (std::filesystem::temp_directory_path() / "tribune-test-interop-engines").string();
-    std::filesystem::create_directories(data_dir_);
-    policy_ = data_dir_ + "/policy-" + std::to_string(::getpid()) + ".toml";
+    data_dir_ = suite_dir_;
+    policy_ = data_dir_ + "/policy.toml";
     std::ofstream(policy_) << "[editions.fr.actions]\nhold = 100.0\nreject = 200.0\n";
     EXPECT_TRUE(config_.Set("moderation.policy_file", policy_).ok());
   }
@@ -37,6 +44,7 @@ class InteropEnginesTest : public ::testing::Test {
     return false;
   }
 
+  static inline std::string suite_dir_;
   Config config_ = Config::Defaults();
   std::string data_dir_, policy_;
 };

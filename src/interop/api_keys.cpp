@@ -236,7 +236,10 @@ ApiKeyStore::Check ApiKeyStore::Authenticate(std::string_view presented) {
   auto it = keys_.find(hash);
   if (!loaded.ok()) {
     if (it != keys_.end()) {
-      it->second.refreshing = false;  // keep serving what we know; retry on a later request
+      // Keep serving what we know, and try again after another refresh period (not on every request while
+      // the database is down).
+      it->second.refreshing = false;
+      it->second.loaded_at = now;
       return Take(it->second, now);
     }
     c.verdict = Verdict::kUnavailable;

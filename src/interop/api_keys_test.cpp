@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <atomic>
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include "common/random.hpp"
 #include "support/temp_database.hpp"
@@ -230,6 +233,43 @@ TEST_F(ApiKeyStoreTest, AFloodOfUnknownKeysDoesNotBecomeAFloodOfQueries) {
   EXPECT_EQ(store.Authenticate(created->secret).verdict, Verdict::kOk);
   EXPECT_EQ(store.Authenticate(wrong).verdict, Verdict::kInvalid);
   EXPECT_EQ(store.Authenticate(created->secret).verdict, Verdict::kOk);  // from memory
+}
+
+TEST_F(ApiKeyStoreTest, DatabaseDownServesKnownKeysAndRefusesUnknownOnesAsUnavailable) {
+  auto key = store_.Create("en", "", 0);
+  ASSERT_TRUE(key.ok());
+  ASSERT_EQ(store_.Authenticate(key->secret).verdict, Verdict::kOk);
+  db_.Exec("DROP TABLE api_keys");  // every query now fails
+  clock_.Advance(seconds(61));  // the refresh fails: the key stays as it was known
+  EXPECT_EQ(store_.Authenticate(key->secret).verdict, Verdict::kOk);
+  EXPECT_EQ(store_.Authenticate(key->secret).verdict, Verdict::kOk);
+  auto unknown = store_.Authenticate("trb_" + RandomToken(32));
+  EXPECT_EQ(unknown.verdict, Verdict::kUnavailable);
+  EXPECT_GE(unknown.retry_after_seconds, 1);
+  EXPECT_FALSE(store_.Create("en", "", 0).ok());
+}
+
+TEST_F(ApiKeyStoreTest, ConcurrentRequestsShareOneBucket) {
+  auto key = store_.Create("en", "", 100);
+  ASSERT_TRUE(key.ok());
+  // 8 threads × 50 requests at one instant, the first of them a miss: exactly the capacity (100) pass.
+  std::atomic<int> ok{0}, over{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        switch (store_.Authenticate(key->secret).verdict) {
+          case Verdict::kOk: ++ok; break;
+          case Verdict::kOverQuota: ++over; break;
+          default: ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 100);
+  EXPECT_EQ(over.load(), 300);
+  EXPECT_EQ(other.load(), 0);
 }
 
 }  // namespace

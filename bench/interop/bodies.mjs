@@ -3,7 +3,9 @@
 // several languages), so the engine does its real work and no two requests are alike.
 // Writes DIR/analyze.jsonl (Perspective comments:analyze, one attribute, as Coral sends it) and DIR/check.jsonl
 // (the same texts for POST /api/v1/moderation/check), one JSON body per line.
-//   node bench/interop/bodies.mjs --out DIR [--n 256] [--bytes 500]
+// --mix clean: only the examples expected to be published with no finding (rules "-", action publish) — what most
+// of a real comment stream looks like; the default mix is every example, mostly violations in several languages.
+//   node bench/interop/bodies.mjs --out DIR [--n 256] [--bytes 500] [--mix all|clean]
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,9 @@ const texts = [];
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.tsv')).sort()) {
   for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
     if (!line || line.startsWith('#')) continue;
-    const text = line.split('\t')[0].replace(/\\n/g, '\n').trim();
+    const cols = line.split('\t');
+    const text = cols[0].replace(/\\n/g, '\n').trim();
+    if (args.mix === 'clean' && !((cols[1] || '').trim() === '-' && (cols[2] || '').trim() === 'publish')) continue;
     if (text) texts.push(text);
   }
 }

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "text/utf8.hpp"
+
 namespace tribune::interop {
 
 namespace {
@@ -30,24 +32,6 @@ bool IsBreak(const std::string& tag) {
   return false;
 }
 
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // A character reference at html[i] == '&': appends its character and returns the length consumed, or 0.
 size_t DecodeReference(std::string_view html, size_t i, std::string& out) {
   const size_t semi = html.find(';', i);
@@ -59,7 +43,7 @@ size_t DecodeReference(std::string_view html, size_t i, std::string& out) {
       {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"euro", 0x20AC}, {"copy", 0xA9}};
   for (const auto& [name, cp] : kNamed) {
     if (ref == name) {
-      AppendUtf8(out, cp);
+      text::AppendUtf8(out, static_cast<char32_t>(cp));
       return semi - i + 1;
     }
   }
@@ -80,7 +64,7 @@ size_t DecodeReference(std::string_view html, size_t i, std::string& out) {
     cp = cp * (hex ? 16 : 10) + d;
   }
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  AppendUtf8(out, cp);
+  text::AppendUtf8(out, static_cast<char32_t>(cp));
   return semi - i + 1;
 }
 

@@ -1,6 +1,7 @@
 #include "app/interop_engines.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "app/services.hpp"
 #include "common/log.hpp"
@@ -9,6 +10,7 @@ namespace tribune::app {
 
 struct InteropEngines::Slot {
   std::once_flag once;
+  std::atomic<bool> done{false};  // the build has finished (engine or error set)
   std::unique_ptr<moderation::Engine> engine;
   Error error;  // when engine is null after the build
 };
@@ -26,7 +28,35 @@ InteropEngines::InteropEngines(const Config& config, std::string data_dir,
     : config_(config), data_dir_(std::move(data_dir)), online_model_(std::move(online_model)),
       max_editions_(max_editions) {}
 
-InteropEngines::~InteropEngines() = default;
+InteropEngines::~InteropEngines() {
+  std::vector<std::thread> builders;
+  {
+    std::lock_guard lock(mu_);
+    builders.swap(builders_);
+  }
+  for (auto& t : builders) t.join();
+}
+
+Result<const moderation::Engine*> InteropEngines::Ready(std::string_view edition) {
+  if (!ValidEdition(edition)) return MakeError(ErrorCode::kBadRequest, "edition must be 2 to 8 letters a-z");
+  {
+    std::lock_guard lock(mu_);
+    auto it = slots_.find(edition);
+    if (it != slots_.end() && it->second->done.load(std::memory_order_acquire)) {
+      if (!it->second->engine) return it->second->error;
+      return static_cast<const moderation::Engine*>(it->second->engine.get());
+    }
+    if (it == slots_.end()) {  // nobody builds it yet (a slot exists from the first For or Ready on)
+      if (slots_.size() >= max_editions_) {
+        return MakeError(ErrorCode::kBadRequest, "edition " + std::string(edition) + " would be more than " +
+                                                     std::to_string(max_editions_) + " editions on this server");
+      }
+      slots_.emplace(std::string(edition), std::make_unique<Slot>());
+      builders_.emplace_back([this, e = std::string(edition)] { (void)For(e); });
+    }
+  }
+  return MakeError(ErrorCode::kUnavailable, "the engine of edition " + std::string(edition) + " is being built");
+}
 
 Result<const moderation::Engine*> InteropEngines::For(std::string_view edition) {
   if (!ValidEdition(edition)) return MakeError(ErrorCode::kBadRequest, "edition must be 2 to 8 letters a-z");
@@ -58,6 +88,7 @@ Result<const moderation::Engine*> InteropEngines::For(std::string_view edition) 
       slot->error.message = "engine for edition " + variant.edition + ": " + slot->error.message;
     }
   });
+  slot->done.store(true, std::memory_order_release);
   if (!slot->engine) return slot->error;
   return static_cast<const moderation::Engine*>(slot->engine.get());
 }

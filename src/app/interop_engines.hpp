@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,9 @@ class InteropEngines {
   InteropEngines& operator=(const InteropEngines&) = delete;
 
   Result<const moderation::Engine*> For(std::string_view edition);  // kBadRequest for an edition not [a-z]{2,8}
+  // The same without waiting, for callers on an I/O thread: the engine when it is built; otherwise its build is
+  // started on a thread of its own (once) and kUnavailable says to try again shortly.
+  Result<const moderation::Engine*> Ready(std::string_view edition);
   // One fastText+CLD2 detector for language guessing (null if moderation.language_model is "none" or the model
   // cannot be loaded). Loaded on first use.
   const moderation::LanguageDetector* language_detector();
@@ -54,6 +58,7 @@ class InteropEngines {
   const size_t max_editions_;
   std::mutex mu_;  // guards slots_ (not the builds)
   std::map<std::string, std::unique_ptr<Slot>, std::less<>> slots_;
+  std::vector<std::thread> builders_;  // Ready's background builds, joined by the destructor
   std::once_flag detector_once_;
   std::unique_ptr<moderation::LanguageDetector> detector_;
 };

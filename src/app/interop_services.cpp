@@ -60,6 +60,9 @@ Status BuildInterop(Services& s) {
   const std::string coral_edition = co.edition;
   const bool approve = co.approve_on_publish;
   std::vector<std::string> coral_secrets = co.secrets;
+  std::vector<std::string> coral_editions = c.GetList("site.editions");
+  coral_editions.push_back(default_edition);
+  coral_editions.push_back(coral_edition);
   s.feedback = std::make_unique<interop::FeedbackStore>(*s.db, s.clock);
   if (s.model) {
     s.feedback->SetLearner([keeper = s.model.get()](int64_t id, const std::string& text, const std::string& label) {
@@ -70,7 +73,9 @@ Status BuildInterop(Services& s) {
   s.interop = std::make_unique<interop::InteropService>(
       *s.api_keys, *s.perspective, *s.coral, *s.feedback,
       [engines = s.interop_engines.get()](std::string_view edition) { return engines->For(edition); },
-      interop::InteropOptions{coral_edition, approve, std::move(coral_secrets)});
+      [engines = s.interop_engines.get()](std::string_view edition) { return engines->Ready(edition); },
+      interop::InteropOptions{coral_edition, approve, std::move(coral_secrets), std::move(coral_editions),
+                              static_cast<int>(std::clamp<int64_t>(c.GetInt("interop.feedback_per_key_hour"), 0, 1'000'000))});
   return Ok{};
 }
 

@@ -1,5 +1,7 @@
 #include "app/maintenance.hpp"
 
+#include <algorithm>
+
 #include "common/log.hpp"
 
 namespace tribune::app {
@@ -17,11 +19,21 @@ Status Maintenance::RunInteropJobs() {
   if (!s_.coral) return Ok{};
   TRIBUNE_ASSIGN(const int64_t pruned, s_.coral->Prune());
   if (pruned > 0) log::Info("coral decision records pruned", "\"records\":" + std::to_string(pruned));
-  return Ok{};
+  // Foreign clients' labelled examples hold their users' text too: kept as long as Coral's decision records (the
+  // model saved since has learned them).
+  const int64_t days = std::max<int64_t>(1, s_.config.GetInt("interop.coral_record_days"));
+  const int64_t before = s_.clock.NowMicros() - days * 86'400'000'000;
+  return s_.db->Write([&](storage::Session& s) -> Status {
+    TRIBUNE_TRY(s.Exec("DELETE FROM interop_feedback WHERE created_at < $1", {before}));
+    return Ok{};
+  });
 }
 
 Status Maintenance::RunJobs() {
-  TRIBUNE_TRY(RunInteropJobs());
+  // The interop jobs failing must not stop the site's.
+  if (Status st = RunInteropJobs(); !st.ok()) {
+    log::Error("maintenance: interop jobs failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
+  }
   if (engine_only_) return Ok{};
   TRIBUNE_ASSIGN(const int purged, s_.accounts->PurgeDue());
   const int64_t now = s_.clock.NowMicros();

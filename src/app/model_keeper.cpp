@@ -57,9 +57,9 @@ Status ModelKeeper::CatchUp() {
   }
   // Then the foreign clients' labelled examples after the stored copy, in the order they came (after the
   // moderators' decisions rather than merged with them: the naive Bayes counts do not depend on the order).
+  // Every edition's: the interop engines of all editions share this model (app/interop_services.cpp).
   auto examples = db_.Read(
-      "SELECT text, label FROM interop_feedback WHERE edition = $1 AND created_at > $2 ORDER BY created_at, id",
-      {edition_, since});
+      "SELECT text, label FROM interop_feedback WHERE created_at > $1 ORDER BY created_at, id", {since});
   if (!examples.ok()) return std::move(examples).error();
   for (const auto& r : *examples) {
     const std::string& label = r.Text(1);
@@ -105,8 +105,7 @@ void ModelKeeper::Heard(const std::string& payload) {
   if (example) id.erase(0, 1);
   auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), comment_id);
   if (ec != std::errc() || p != id.data() + id.size() || label.empty()) return;
-  auto rows = example ? db_.Read("SELECT text FROM interop_feedback WHERE id = $1 AND edition = $2",
-                                 {comment_id, edition_})
+  auto rows = example ? db_.Read("SELECT text FROM interop_feedback WHERE id = $1", {comment_id})
                       : db_.Read("SELECT body FROM comments WHERE id = $1", {comment_id});
   if (!rows.ok() || rows->empty()) return;  // gone meanwhile (purged): nothing to learn
   LearnHere((*rows)[0].Text(0), label);

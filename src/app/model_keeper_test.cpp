@@ -93,16 +93,17 @@ TEST(ModelKeeper, SharedKeepersLearnEveryServersExamplesOnce) {
   (*a)->LearnExample(mine, "join my scheme", "spam_scheme");
   EXPECT_TRUE(WaitFor(**a, before_a + 1));
   EXPECT_TRUE(WaitFor(**b, before_b + 1)) << "the other server did not learn the example";
-  // Another edition's example (even announced as ours), one that is gone, and garbage teach nothing.
+  // Another edition's example is learned too (the interop engines of every edition share the site's model);
+  // one that is gone, and garbage, teach nothing.
   ASSERT_TRUE(tmp.db().Notify(kLearnChannel, "en,f" + std::to_string(french) + ",ok").ok());
   ASSERT_TRUE(tmp.db().Notify(kLearnChannel, "en,f999999,ok").ok());
   ASSERT_TRUE(tmp.db().Notify(kLearnChannel, "en,f,ok").ok());
   ASSERT_TRUE(tmp.db().Notify(kLearnChannel, "en,fx1,ok").ok());
   (*b)->LearnExample(mine, "join my scheme", "ok");  // a marker: everything sent before it was handled
-  EXPECT_TRUE(WaitFor(**a, before_a + 2));
-  EXPECT_TRUE(WaitFor(**b, before_b + 2));
-  EXPECT_EQ(Updates(**a), before_a + 2);
-  EXPECT_EQ(Updates(**b), before_b + 2);
+  EXPECT_TRUE(WaitFor(**a, before_a + 3));
+  EXPECT_TRUE(WaitFor(**b, before_b + 3));
+  EXPECT_EQ(Updates(**a), before_a + 3);
+  EXPECT_EQ(Updates(**b), before_b + 3);
 }
 
 TEST(ModelKeeper, UnsharedKeeperLearnsExamplesAtOnce) {
@@ -121,11 +122,12 @@ TEST(ModelKeeper, CatchesUpWithExamplesAfterTheStoredCopy) {
   AddExample(tmp, "en", "ok", "a fine comment", clock.NowMicros());
   AddExample(tmp, "en", "spam_scheme", "join my scheme", clock.NowMicros());
   AddExample(tmp, "en", "flood", "again", clock.NowMicros());  // behaviour: nothing for a text model
-  AddExample(tmp, "fr", "ok", "bonjour", clock.NowMicros());   // another edition's
+  // Another edition's key: the interop engines of every edition share the site's model, so it learns it too.
+  AddExample(tmp, "fr", "ok", "bonjour", clock.NowMicros());
   {
     auto k = ModelKeeper::Open(tmp.db(), clock, "en");
     ASSERT_TRUE(k.ok());
-    EXPECT_EQ((*k)->caught_up(), 2);  // and stored the model with them
+    EXPECT_EQ((*k)->caught_up(), 3);  // and stored the model with them
   }
   clock.Advance(std::chrono::seconds(10));
   AddExample(tmp, "en", "hate", "a later example", clock.NowMicros());

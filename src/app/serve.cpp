@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <cstdio>
-#include <thread>
 
 #include "app/commands.hpp"
 #include "app/maintenance.hpp"
@@ -154,6 +153,29 @@ int Serve(CommandContext& ctx) {
     http::RegisterSite(router, site);
   }
 
+  // The interop engines in use are built before the server listens, so that "listening" means ready: Coral's
+  // edition when Coral is configured, and the editions of the API keys (a key made later for another edition
+  // gets 503 with Retry-After while its engine is built).
+  {
+    std::vector<std::string> editions;
+    if (engine_only || !config.GetList("interop.coral_secrets").empty()) {
+      const std::string coral = config.GetString("interop.coral_edition");
+      editions.push_back(coral.empty() ? config.GetString("site.default_edition") : coral);
+    }
+    if (auto keys = s.api_keys->List(); keys.ok()) {
+      for (const auto& k : *keys) {
+        if (!k.revoked_at) editions.push_back(k.edition);
+      }
+    }
+    std::sort(editions.begin(), editions.end());
+    editions.erase(std::unique(editions.begin(), editions.end()), editions.end());
+    for (const auto& e : editions) {
+      if (auto built = s.interop_engines->For(e); !built.ok()) {
+        log::Warn("interop engine not built", "\"edition\":\"" + log::JsonEscape(e) + "\",\"error\":\"" +
+                                                  log::JsonEscape(built.error().message) + "\"");
+      }
+    }
+  }
   http::Server server(options, router);
   if (Status st = server.Listen(); !st.ok()) {
     std::fprintf(stderr, "tribune: %s\n", st.error().message.c_str());
@@ -171,29 +193,11 @@ int Serve(CommandContext& ctx) {
   }
   maintenance.SetEngineOnly(engine_only);
   maintenance.Start(std::chrono::hours(1));
-  // The interop engines in use are built now, in the background, rather than by a first request that Coral gives
-  // a few hundred milliseconds: Coral's edition when Coral is configured, and the editions of the API keys.
-  std::thread warm_engines([&s, &config, engine_only] {
-    std::vector<std::string> editions;
-    if (engine_only || !config.GetList("interop.coral_secrets").empty()) {
-      const std::string coral = config.GetString("interop.coral_edition");
-      editions.push_back(coral.empty() ? config.GetString("site.default_edition") : coral);
-    }
-    if (auto keys = s.api_keys->List(); keys.ok()) {
-      for (const auto& k : *keys) {
-        if (!k.revoked_at) editions.push_back(k.edition);
-      }
-    }
-    std::sort(editions.begin(), editions.end());
-    editions.erase(std::unique(editions.begin(), editions.end()), editions.end());
-    for (const auto& e : editions) (void)s.interop_engines->For(e);
-  });
   log::Info("listening", "\"url\":\"" + origin + "\",\"data\":\"" + log::JsonEscape(ctx.data_dir) + "\"" +
                              (engine_only ? ",\"mode\":\"engine-only\"" : ""));
   std::printf("listening on %s\n", origin.c_str());
   std::fflush(stdout);
   server.Run();
-  warm_engines.join();
   maintenance.Stop();
   s.mail_worker->Stop();
   if (s.push_worker) s.push_worker->Stop();

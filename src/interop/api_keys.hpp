@@ -7,7 +7,8 @@
 // Authenticate is the hot path of every interop request: it hashes the presented key and looks the hash up
 // in memory. The database is read only
 //   - on a miss (a key this server has not seen yet), bounded by a token bucket of lookups (a flood of
-//     random keys costs at most `miss_burst` + `miss_per_second`·t queries; beyond it: kUnavailable) and a
+//     random keys costs at most `miss_burst` + `miss_per_second`·t queries; beyond it the whole table is read,
+//     at most once a second, and keys are answered from memory) and a
 //     negative cache of unknown hashes (the same wrong key again costs no query);
 //   - once per `refresh_seconds` per known key (by one request, the others use the entry meanwhile), so that
 //     a revocation on another server takes effect here within that time.
@@ -79,6 +80,8 @@ class ApiKeyStore {
   // `key` is filled in for kOk and kOverQuota.
   Check Authenticate(std::string_view presented);
 
+  int64_t NowMicros() const { return clock_.NowMicros(); }  // the clock the buckets run on
+
   // Whether `presented` has the shape of a key (prefix, length, alphabet); no lookup.
   static bool WellFormed(std::string_view presented);
 
@@ -93,6 +96,8 @@ class ApiKeyStore {
   // Reads the key with this hash: nullopt when there is none.
   Result<std::optional<ApiKey>> Load(const std::string& hash);
   Check Take(Entry& entry, int64_t now);  // the bucket, under mu_
+  // Over the lookup budget: the answer from the whole table, read at most once a second.
+  Check FromWholeTable(const std::string& hash, int64_t now);
 
   storage::Database& db_;
   const Clock& clock_;
@@ -102,6 +107,8 @@ class ApiKeyStore {
   std::unordered_map<std::string, int64_t> unknown_;  // by SHA-256 hex: when the miss was recorded
   double miss_tokens_ = 0;
   int64_t miss_refilled_at_ = 0;
+  bool reloading_ = false;      // a whole-table read is running
+  int64_t reloaded_at_ = INT64_MIN / 2;  // micros of the last whole-table read
 };
 
 const char* VerdictName(ApiKeyStore::Verdict verdict);  // "ok", "missing", "invalid", "over_quota", "unavailable"

@@ -342,7 +342,7 @@ Reply CoralPhase::Moderate(std::string_view raw_body, std::string_view signature
   row.tenant_id = Storable(req.tenant_id);
   row.story_id = Storable(req.story_id);
   row.author_id = Storable(req.author_id);
-  row.edition = o.edition;
+  row.edition.assign(language);  // the edition that judged it (the phase URL's ?edition= or the configured one)
   row.created_at = now;
 
   if (req.body.size() > o.max_body_bytes) {

@@ -22,7 +22,7 @@ std::string_view Str(const boost::json::object& o, std::string_view key) {
 
 // The linked record's fields a label needs.
 struct Linked {
-  std::string text, findings_json;
+  std::string text, findings_json, edition;  // the record's: the edition that judged the comment
 };
 
 // The rule of the top-scoring finding of a record ([{"rule","score",…}]), "" when none can be learned.
@@ -122,18 +122,19 @@ Reply CoralPhase::Webhook(std::string_view raw_body, std::string_view signature_
     linked.reset();
     ambiguous = newly = false;
     auto mine = s.Query(
-        "SELECT text, findings_json FROM interop_decisions WHERE tenant_id = $1 AND coral_comment_id = $2", ids);
+        "SELECT text, findings_json, edition FROM interop_decisions WHERE tenant_id = $1 AND coral_comment_id = $2", ids);
     if (!mine.ok()) return std::move(mine).error();
     if (!mine->empty()) {
-      linked = Linked{(*mine)[0].Text(0), (*mine)[0].Text(1)};
+      linked = Linked{(*mine)[0].Text(0), (*mine)[0].Text(1), (*mine)[0].Text(2)};
       return Ok{};
     }
     if (wanted.empty()) return Ok{};
+    // Whatever edition judged it (a phase URL may name one): a Coral story has one phase configuration.
     auto candidates = s.Query(
-        "SELECT id, text, findings_json FROM interop_decisions WHERE tenant_id = $1 AND story_id = $2"
-        " AND edition = $3 AND coral_comment_id IS NULL AND coral_status = $4 AND created_at >= $5"
+        "SELECT id, text, findings_json, edition FROM interop_decisions WHERE tenant_id = $1 AND story_id = $2"
+        " AND coral_comment_id IS NULL AND coral_status = $3 AND created_at >= $4"
         " ORDER BY id LIMIT 2",
-        {std::string(tenant), std::string(story), o.edition, std::string(wanted), since});
+        {std::string(tenant), std::string(story), std::string(wanted), since});
     if (!candidates.ok()) return std::move(candidates).error();
     if (candidates->size() != 1) {
       ambiguous = candidates->size() > 1;
@@ -142,7 +143,7 @@ Reply CoralPhase::Webhook(std::string_view raw_body, std::string_view signature_
     auto set = s.Exec("UPDATE interop_decisions SET coral_comment_id = $1 WHERE id = $2 AND coral_comment_id IS NULL",
                       {std::string(comment), (*candidates)[0].Int(0)});
     if (!set.ok()) return std::move(set).error();
-    linked = Linked{(*candidates)[0].Text(1), (*candidates)[0].Text(2)};
+    linked = Linked{(*candidates)[0].Text(1), (*candidates)[0].Text(2), (*candidates)[0].Text(3)};
     newly = true;
     return Ok{};
   });
@@ -164,10 +165,10 @@ Reply CoralPhase::Webhook(std::string_view raw_body, std::string_view signature_
   auto last = I.db.Read(
       "SELECT label FROM interop_feedback WHERE edition = $1 AND source = 'coral' AND reference = $2"
       " ORDER BY created_at DESC, id DESC LIMIT 1",
-      {o.edition, std::string(comment)});
+      {linked->edition, std::string(comment)});
   if (!last.ok()) return CoralError(ErrorCode::kUnavailable, "try again later");
   if (!last->empty() && (*last)[0].Text(0) == label) return received;
-  auto recorded = I.feedback.Record(o.edition, "coral", label, linked->text, comment);
+  auto recorded = I.feedback.Record(linked->edition, "coral", label, linked->text, comment);
   if (!recorded.ok()) {
     if (recorded.error().code == ErrorCode::kUnavailable) return CoralError(ErrorCode::kUnavailable, "try again later");
     return received;  // an example the store refuses (e.g. a text over its limit): nothing to learn

@@ -34,9 +34,10 @@ bool IsBreak(const std::string& tag) {
 
 // A character reference at html[i] == '&': appends its character and returns the length consumed, or 0.
 size_t DecodeReference(std::string_view html, size_t i, std::string& out) {
-  const size_t semi = html.find(';', i);
-  if (semi == std::string_view::npos || semi - i > 10) return 0;
-  const std::string_view ref = html.substr(i + 1, semi - i - 1);
+  const size_t semi = html.substr(i, 12).find(';');  // never further: "&&&…" must stay linear
+  if (semi == std::string_view::npos || semi > 10) return 0;
+  const size_t end = i + semi;
+  const std::string_view ref = html.substr(i + 1, end - i - 1);
   static constexpr std::pair<std::string_view, uint32_t> kNamed[] = {
       {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}, {"nbsp", 0xA0}, {"ndash", 0x2013},
       {"mdash", 0x2014}, {"hellip", 0x2026}, {"laquo", 0xAB}, {"raquo", 0xBB}, {"rsquo", 0x2019}, {"lsquo", 0x2018},
@@ -44,7 +45,7 @@ size_t DecodeReference(std::string_view html, size_t i, std::string& out) {
   for (const auto& [name, cp] : kNamed) {
     if (ref == name) {
       text::AppendUtf8(out, static_cast<char32_t>(cp));
-      return semi - i + 1;
+      return end - i + 1;
     }
   }
   if (ref.size() < 2 || ref[0] != '#') return 0;
@@ -65,7 +66,7 @@ size_t DecodeReference(std::string_view html, size_t i, std::string& out) {
   }
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   text::AppendUtf8(out, static_cast<char32_t>(cp));
-  return semi - i + 1;
+  return end - i + 1;
 }
 
 }  // namespace

@@ -113,11 +113,6 @@ std::optional<Reply> PickLanguage(const CommonRequest& c, const PerspectiveOptio
   return std::nullopt;
 }
 
-bool Overlaps(const moderation::Finding& f, const Sentence& s) {
-  if (f.spans.empty()) return true;  // no evidence span: the whole text
-  return std::any_of(f.spans.begin(), f.spans.end(), [&](const auto& sp) { return sp.first < s.end && sp.second > s.begin; });
-}
-
 void AppendSummary(std::string& out, double value) {
   out += R"({"value":)";
   AppendScore(out, value);
@@ -143,8 +138,40 @@ Reply PerspectiveApi::Analyze(std::string_view body, const Judge& judge) const {
   findings.reserve(decision.findings.size());
   for (const auto& f : decision.findings) findings.push_back(&f);
   std::vector<Sentence> sentences;
-  if (req.span_annotations) sentences = Sentences(text);
-  std::vector<const moderation::Finding*> in_sentence;
+  // The findings whose evidence falls in each sentence, worked out once for all attributes.
+  std::vector<std::vector<const moderation::Finding*>> in_sentence;
+  if (req.span_annotations) {
+    sentences = Sentences(text);
+    // At most kMaxSpanScores spans per attribute: beyond that, runs of sentences share one span (20 KB of
+    // one-word sentences must not make a reply of megabytes).
+    if (sentences.size() > kMaxSpanScores) {
+      std::vector<Sentence> merged;
+      const size_t per = (sentences.size() + kMaxSpanScores - 1) / kMaxSpanScores;
+      for (size_t i = 0; i < sentences.size(); i += per) {
+        Sentence m = sentences[i];
+        const Sentence& last = sentences[std::min(sentences.size(), i + per) - 1];
+        m.end = last.end;
+        m.end16 = last.end16;
+        merged.push_back(m);
+      }
+      sentences = std::move(merged);
+    }
+    in_sentence.resize(sentences.size());
+    for (const auto* f : findings) {
+      if (f->spans.empty()) {  // no evidence span: the whole text
+        for (auto& list : in_sentence) list.push_back(f);
+        continue;
+      }
+      // Sentences and spans are both in text order: one pass over each.
+      size_t k = 0;
+      for (const auto& [b, e] : f->spans) {
+        while (k < sentences.size() && sentences[k].end <= b) ++k;
+        for (size_t j = k; j < sentences.size() && sentences[j].begin < e; ++j) {
+          if (in_sentence[j].empty() || in_sentence[j].back() != f) in_sentence[j].push_back(f);
+        }
+      }
+    }
+  }
 
   Reply reply;
   std::string& out = reply.body;
@@ -162,16 +189,13 @@ Reply PerspectiveApi::Analyze(std::string_view body, const Judge& judge) const {
     if (req.span_annotations) {
       out += R"(,"spanScores":[)";
       for (size_t i = 0; i < sentences.size(); ++i) {
-        in_sentence.clear();
-        for (const auto* f : findings)
-          if (Overlaps(*f, sentences[i])) in_sentence.push_back(f);
         if (i > 0) out.push_back(',');
         out += R"({"begin":)";
         out += std::to_string(sentences[i].begin16);
         out += R"(,"end":)";
         out += std::to_string(sentences[i].end16);
         out += R"(,"score":)";
-        AppendSummary(out, AttributeScore(a.canonical, decision.action, in_sentence));
+        AppendSummary(out, AttributeScore(a.canonical, decision.action, in_sentence[i]));
         out.push_back('}');
       }
       out.push_back(']');

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,12 +27,18 @@ struct InteropOptions {
   std::string coral_edition = "en";       // the policy of Coral's requests unless the phase URL names another
   bool coral_approve_on_publish = false;  // answer {"status":"APPROVED"} instead of 204 for clean comments
   std::vector<std::string> coral_secrets;  // to refuse an unsigned request before saying anything about its URL
+  std::vector<std::string> coral_editions;  // the editions a phase URL may name (the site's and coral_edition)
+  // Examples one API key may teach per hour through suggestscore (a leaked key must not retrain the model at
+  // its whole request quota); over it: 429 and nothing stored. 0: none at all.
+  int feedback_per_key_hour = 600;
 };
 
 class InteropService {
  public:
+  // `engines` may wait for a build (Coral's requests run on workers); `ready_engines` must not (analyze runs on
+  // an I/O thread): kUnavailable while the edition's engine is being built.
   InteropService(ApiKeyStore& keys, PerspectiveApi& perspective, CoralPhase& coral, FeedbackStore& feedback,
-                 EngineLookup engines, InteropOptions options);
+                 EngineLookup engines, EngineLookup ready_engines, InteropOptions options);
 
   // comments:analyze; `key` from ?key= or X-Goog-Api-Key ("" when neither).
   Reply Analyze(std::string_view body, std::string_view key) const;
@@ -50,8 +58,14 @@ class InteropService {
   PerspectiveApi& perspective_;
   CoralPhase& coral_;
   FeedbackStore& feedback_;
+  // Whether `key` may teach one more example this hour (counts it when it may); retry_after in seconds otherwise.
+  bool TakeFeedback(int64_t key_id, int64_t now_us, int& retry_after) const;
+
   EngineLookup engines_;
+  EngineLookup ready_engines_;
   InteropOptions options_;
+  mutable std::mutex feedback_mu_;
+  mutable std::map<int64_t, std::pair<int64_t, int>> feedback_counts_;  // key id → (hour, examples taught in it)
 };
 
 }  // namespace tribune::interop

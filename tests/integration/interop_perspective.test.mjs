@@ -262,6 +262,32 @@ describe('Perspective-compatible API', () => {
   });
 });
 
+describe('suggestscore quota per key', () => {
+  const dataDir = newDataDir();
+  let srv;
+  let key;
+  before(async () => {
+    key = await createKey(dataDir);
+    srv = await startServer({ dataDir, env: { TRIBUNE_INTEROP_FEEDBACK_PER_KEY_HOUR: '2' } });
+  });
+  after(async () => { await srv?.stop(); });
+
+  test('a key teaches at most feedback_per_key_hour examples an hour; beyond: 429, nothing stored', T, async () => {
+    const suggest = (i) => rawRequest(srv.baseUrl, {
+      method: 'POST', path: `/v1alpha1/comments:suggestscore?key=${key}`, headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ comment: { text: `A calm remark number ${i} about the tram timetable.` }, attributeScores: { TOXICITY: { summaryScore: { value: 0 } } } }),
+    });
+    assert.equal((await suggest(1)).status, 200);
+    assert.equal((await suggest(2)).status, 200);
+    const third = await suggest(3);
+    assertGoogleError(third, 429, 'RESOURCE_EXHAUSTED', null, 'Feedback quota');
+    assert.ok(Number(third.headers['retry-after']) >= 1);
+    assert.equal(sql(dataDir, 'SELECT COUNT(*) FROM interop_feedback'), '2');
+    // Analysing is not feedback: the key still scores.
+    assert.equal((await analyze(srv, CORAL_VECTOR, { key })).status, 200);
+  });
+});
+
 describe('serve --engine-only', () => {
   const dataDir = newDataDir();
   let srv;

@@ -1,6 +1,7 @@
 #include "interop/service.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "common/log.hpp"
@@ -39,9 +40,10 @@ std::optional<Reply> InteropService::Admit(std::string_view presented, ApiKey& k
     case ApiKeyStore::Verdict::kInvalid:
       return PerspectiveError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.");
     case ApiKeyStore::Verdict::kOverQuota: {
+      char qps[32];
+      std::snprintf(qps, sizeof qps, "%g", check.key.qps);  // "1", "0.5", not "1.000000"
       Reply r = PerspectiveError(429, "RESOURCE_EXHAUSTED",
-                                 "Quota exceeded: this API key allows " + std::to_string(check.key.qps) +
-                                     " requests per second.");
+                                 std::string("Quota exceeded: this API key allows ") + qps + " requests per second.");
       r.headers.emplace_back("Retry-After", std::to_string(std::max(1, check.retry_after_seconds)));
       return r;
     }

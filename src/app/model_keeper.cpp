@@ -94,7 +94,29 @@ Status ModelKeeper::Share() {
   return Ok{};
 }
 
+bool ModelKeeper::Drain(std::chrono::milliseconds timeout) {
+  if (!shared_) return true;
+  std::string marker = edition_ + ",sync," + std::to_string(clock_.NowMicros()) + "-" +
+                       std::to_string(reinterpret_cast<uintptr_t>(this));
+  {
+    std::lock_guard lock(mu_);
+    drain_marker_ = marker;
+    drained_ = false;
+  }
+  if (!db_.Notify(kLearnChannel, marker).ok()) return false;
+  std::unique_lock lock(mu_);
+  return drained_cv_.wait_for(lock, timeout, [this] { return drained_; });
+}
+
 void ModelKeeper::Heard(const std::string& payload) {
+  {
+    std::lock_guard lock(mu_);
+    if (!drain_marker_.empty() && payload == drain_marker_) {
+      drained_ = true;
+      drained_cv_.notify_all();
+      return;
+    }
+  }
   const auto a = payload.find(','), b = payload.rfind(',');
   if (a == std::string::npos || b <= a || payload.compare(0, a, edition_) != 0) return;
   int64_t comment_id = 0;

@@ -11,6 +11,8 @@
 // not heard yet when it saved (or missed while its LISTEN connection was down).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -41,6 +43,10 @@ class ModelKeeper {
   Status Share();
   // Writes the model now if it changed since the last save.
   Status Flush();
+  // Shared mode: waits (at most `timeout`) until this server has heard every decision announced before the call —
+  // a marker sent after them comes back last — so that the copy Flush then saves holds them (a server stopping
+  // right after a decision). Returns false on timeout or when the marker cannot be sent; true when not shared.
+  bool Drain(std::chrono::milliseconds timeout);
 
   const std::shared_ptr<moderation::learned::OnlineModel>& model() const { return model_; }
   int64_t caught_up() const { return caught_up_; }  // decisions and examples learned again at start-up
@@ -61,6 +67,9 @@ class ModelKeeper {
   int unsaved_ = 0;
   int64_t caught_up_ = 0;
   bool shared_ = false;
+  std::condition_variable drained_cv_;
+  std::string drain_marker_;  // the payload Drain waits for (under mu_)
+  bool drained_ = false;
 };
 
 inline constexpr const char* kLearnChannel = "tribune_learn";

@@ -139,3 +139,30 @@ TEST(ModelKeeper, CatchesUpWithExamplesAfterTheStoredCopy) {
 
 }  // namespace
 }  // namespace tribune::app
+
+namespace tribune::app {
+namespace {
+
+TEST(ModelKeeper, DrainReturnsOnceEverythingAnnouncedBeforeItWasHeard) {
+  testing::TempDatabase tmp;
+  FakeClock clock(1'800'000'000'000'000);
+  auto a = ModelKeeper::Open(tmp.db(), clock, "en");
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE((*a)->Drain(std::chrono::milliseconds(1)));  // not shared: nothing to wait for
+  struct StopListening {
+    storage::Database& db;
+    ~StopListening() { db.StopListening(); }
+  } stop{tmp.db()};
+  ASSERT_TRUE((*a)->Share().ok());
+  const int64_t before = Updates(**a);
+  for (int i = 0; i < 20; ++i) {
+    const int64_t id = AddExample(tmp, "en", "ok", "a fine comment " + std::to_string(i), clock.NowMicros());
+    (*a)->LearnExample(id, "a fine comment", "ok");
+  }
+  // No polling: when Drain returns true, every example announced before it has been learned.
+  ASSERT_TRUE((*a)->Drain(std::chrono::seconds(30)));
+  EXPECT_EQ(Updates(**a), before + 20);
+}
+
+}  // namespace
+}  // namespace tribune::app

@@ -206,6 +206,8 @@ int Serve(CommandContext& ctx) {
   // Views counted since the last flush, and what the model learned since its last save, go to the database
   // before it closes.
   if (Status st = s.articles->StopViews(); !st.ok()) log::Error("views not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
+  // Decisions made just before the stop are still on their way back from the database (shared mode): wait for them.
+  if (!s.model->Drain(std::chrono::seconds(2))) log::Warn("model: decisions announced before the stop may not all be saved");
   if (Status st = s.model->Flush(); !st.ok()) log::Error("model not saved", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
   s.db->Close();
   log::Info("stopped");

@@ -8,7 +8,8 @@
 // Servers sharing a database (Share()) learn every server's decisions: a decision is announced on
 // kLearnChannel and each server's keeper, the deciding one included, learns it from there — so their models
 // agree, and the copy saved (whole, by whichever server saves) holds them all, except a decision a server had
-// not heard yet when it saved (or missed while its LISTEN connection was down).
+// not heard yet when it saved (or missed while its LISTEN connection was down); a stopping server first waits
+// for its own announcements to come back (Drain), so its last decisions are in the copy it saves.
 #pragma once
 
 #include <chrono>

@@ -18,26 +18,6 @@ using moderation::Action;
 using moderation::Decision;
 using namespace testvec;
 
-// Returns a fixed decision and remembers the texts it saw.
-class FixedEngine final : public moderation::Engine {
- public:
-  explicit FixedEngine(Decision d) : decision_(std::move(d)) {}
-  Decision Check(const moderation::CheckInput& input) const override {
-    std::lock_guard lock(mu_);
-    texts_.emplace_back(input.text);
-    return decision_;
-  }
-  std::string_view Name() const override { return "fixed"; }
-  std::vector<std::string> texts() const {
-    std::lock_guard lock(mu_);
-    return texts_;
-  }
-
- private:
-  Decision decision_;
-  mutable std::mutex mu_;
-  mutable std::vector<std::string> texts_;
-};
 
 // Holds every comment, but only once released.
 class BlockingEngine final : public moderation::Engine {
@@ -85,7 +65,7 @@ CoralPhaseOptions Options() {
 }
 
 struct Fixture {
-  testing::TempDatabase tmp;
+  ::tribune::testing::TempDatabase tmp;
   FakeClock clock{1'800'000'000'000'000};
   FeedbackStore feedback{tmp.db(), clock};
   int64_t Rows() { return tmp.Count("SELECT count(*) FROM interop_decisions"); }

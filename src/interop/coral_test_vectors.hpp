@@ -7,7 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "moderation/factory.hpp"
+#include <mutex>
+#include <vector>
+
+#include "interop/perspective_test_support.hpp"
+#include "moderation/engine.hpp"
 
 namespace tribune::interop::testvec {
 
@@ -53,16 +57,28 @@ inline constexpr std::string_view kExpectedRejected =
 inline constexpr std::string_view kExpectedHeld =
     R"({"status":"SYSTEM_WITHHELD","actions":[{"actionType":"FLAG","reason":"COMMENT_DETECTED_SPAM"}]})";
 
-// The shipped policy and lexicons, built once per test binary.
-inline const moderation::RuleEngine& ShippedEngine() {
-  static std::unique_ptr<moderation::RuleEngine> engine = [] {
-    moderation::EngineConfig config;
-    config.cache_dir = (std::filesystem::temp_directory_path() / "tribune-test-lexicon-cache").string();
-    auto built = moderation::BuildRuleEngine(config);
-    if (!built.ok()) throw std::runtime_error(built.error().message);
-    return std::move(built).value();
-  }();
-  return *engine;
-}
+// The shipped policy and lexicons: the same engine the Perspective tests use, built once per test binary.
+inline const moderation::RuleEngine& ShippedEngine() { return testing::RealEngine(); }
+
+// Returns a fixed decision and remembers the texts it saw.
+class FixedEngine final : public moderation::Engine {
+ public:
+  explicit FixedEngine(moderation::Decision d) : decision_(std::move(d)) {}
+  moderation::Decision Check(const moderation::CheckInput& input) const override {
+    std::lock_guard lock(mu_);
+    texts_.emplace_back(input.text);
+    return decision_;
+  }
+  std::string_view Name() const override { return "fixed"; }
+  std::vector<std::string> texts() const {
+    std::lock_guard lock(mu_);
+    return texts_;
+  }
+
+ private:
+  moderation::Decision decision_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::string> texts_;
+};
 
 }  // namespace tribune::interop::testvec

@@ -15,15 +15,6 @@ using moderation::Action;
 using moderation::Decision;
 using namespace testvec;
 
-class FixedEngine final : public moderation::Engine {
- public:
-  explicit FixedEngine(Decision d) : decision_(std::move(d)) {}
-  Decision Check(const moderation::CheckInput&) const override { return decision_; }
-  std::string_view Name() const override { return "fixed"; }
-
- private:
-  Decision decision_;
-};
 
 Decision With(Action action) {
   Decision d;
@@ -66,7 +57,7 @@ struct Learned {
 };
 
 struct Fixture {
-  testing::TempDatabase tmp;
+  ::tribune::testing::TempDatabase tmp;
   FakeClock clock{1'800'000'000'000'000};
   FeedbackStore feedback{tmp.db(), clock};
   std::mutex mu;

@@ -15,7 +15,7 @@ using moderation::Decision;
 using moderation::Finding;
 
 TEST(FeedbackStore, RecordsAndCallsTheLearnerAfterwards) {
-  testing::TempDatabase tmp;
+  ::tribune::testing::TempDatabase tmp;
   FakeClock clock(1'800'000'000'000'000);
   FeedbackStore store(tmp.db(), clock);
   auto first = store.Record("en", "suggestscore", "ok", "a fine comment", "comment:1");  // no learner yet
@@ -48,7 +48,7 @@ TEST(FeedbackStore, RecordsAndCallsTheLearnerAfterwards) {
 }
 
 TEST(FeedbackStore, RefusesBadExamplesAndStoresNothing) {
-  testing::TempDatabase tmp;
+  ::tribune::testing::TempDatabase tmp;
   FakeClock clock;
   FeedbackStore store(tmp.db(), clock);
   int calls = 0;

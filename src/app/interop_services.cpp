@@ -34,12 +34,13 @@ Status BuildInterop(Services& s) {
   interop::PerspectiveOptions po;
   po.max_text_bytes = static_cast<size_t>(std::clamp<int64_t>(c.GetInt("interop.perspective_max_text_bytes"), 1, 1 << 20));
   po.languages = LexiconLanguages(c);
-  interop::LanguageGuesser guess;
-  if (const moderation::LanguageDetector* lid = s.interop_engines->language_detector()) {
-    guess = interop::MakeLanguageGuesser(*lid);
-  } else {
-    guess = [](std::string_view) { return std::vector<std::pair<std::string, double>>{}; };
-  }
+  // The fastText model is loaded by the first request that needs a guess, not by every server's start-up (a site
+  // that never serves the interop endpoints never loads it).
+  interop::LanguageGuesser guess = [engines = s.interop_engines.get()](std::string_view text) {
+    const moderation::LanguageDetector* lid = engines->language_detector();  // loaded once, on first use
+    if (lid == nullptr) return std::vector<std::pair<std::string, double>>{};
+    return interop::MakeLanguageGuesser(*lid)(text);  // a lambda over the detector: nothing to keep
+  };
   s.perspective = std::make_unique<interop::PerspectiveApi>(std::move(po), std::move(guess));
 
   const std::string default_edition = c.GetString("site.default_edition");

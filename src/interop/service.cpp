@@ -116,9 +116,10 @@ bool InteropService::TakeFeedback(int64_t key_id, int64_t now_us, int& retry_aft
 
 Reply InteropService::CoralModerate(std::string_view body, std::string_view signature, std::string_view edition,
                                     std::optional<bool> approve_on_publish, std::optional<bool> plain_text) const {
-  // Nothing about the phase URL is acted on (no engine built, no edition checked) before the body is known to be
-  // Coral's; the phase checks the signature again with the size limit first.
-  if (!VerifyCoralSignature(body, signature, options_.coral_secrets)) {
+  // An edition named in the URL is acted on (checked, its engine looked up) only once the body is known to be
+  // Coral's. Without one, the phase itself checks size and signature first (no second HMAC on the usual path).
+  if (!edition.empty() && edition != options_.coral_edition &&
+      !VerifyCoralSignature(body, signature, options_.coral_secrets)) {
     return CoralError(ErrorCode::kUnauthenticated, "missing or invalid X-Coral-Signature");
   }
   const std::string chosen(edition.empty() ? std::string_view(options_.coral_edition) : edition);

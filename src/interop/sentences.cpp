@@ -7,19 +7,14 @@
 
 #include <memory>
 
+#include "text/utf8.hpp"
+
 namespace tribune::interop {
 
 namespace {
 
 // The code point at byte i (advancing i); U+FFFD for a bad byte.
-UChar32 Next(std::string_view s, size_t& i) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  auto k = static_cast<int32_t>(i);
-  UChar32 c;
-  U8_NEXT(p, k, static_cast<int32_t>(s.size()), c);
-  i = static_cast<size_t>(k);
-  return c < 0 ? 0xFFFD : c;
-}
+UChar32 Next(std::string_view s, size_t& i) { return static_cast<UChar32>(text::DecodeCodePoint(s, i)); }
 
 UChar32 Prev(std::string_view s, size_t& i) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());

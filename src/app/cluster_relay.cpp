@@ -57,6 +57,9 @@ Status ClusterRelay::Start() {
 }
 
 void ClusterRelay::Publish(const discussion::CommentEvent& event) {
+  // This server's Trending counts the comment at once, not when its own notification comes back (a reader's next
+  // page could come first).
+  if (articles_ != nullptr) articles_->NoteActivity();
   if (Status st = db_.Notify(kCommentsChannel, Encode(event)); !st.ok()) {
     // The other servers miss this one; this server's readers need not.
     log::Warn("cluster: notify failed", "\"error\":\"" + log::JsonEscape(st.error().message) + "\"");
